@@ -1,0 +1,83 @@
+"""Command line: `bot chat` (try it without a token), `bot run`, `bot content check`, `bot match`, ..."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+
+
+def _content_check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.content import CONTRACT_IDS, load_content
+
+    root = Path(args.dir) if args.dir else settings.content_dir
+    content = load_content(root, CONTRACT_IDS)
+    for p in content.problems:
+        print(p, file=sys.stderr if not p.warning else sys.stdout)
+    n_err, n_warn = len(content.errors), len(content.warnings)
+    print(f"{len(content.guides)} guides, {len(content.wards)} wards: {n_err} errors, {n_warn} warnings")
+    return 1 if n_err else 0
+
+
+def _match(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_match import run_match
+
+    return run_match(settings.content_dir, args.json, sys.stdin, sys.stdout)
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.localchat.chat import run_chat
+
+    return asyncio.run(run_chat(settings, script=args.script))
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runner import run_bot
+
+    if not settings.bot_token:
+        print("BOT_TOKEN is not set. Set it (or put it in .env) to run the real bot, "
+              "or try `bot chat` to talk to the bot locally without a token.", file=sys.stderr)
+        return 2
+    return asyncio.run(run_bot(settings))
+
+
+def _start(settings: Settings, args: argparse.Namespace) -> int:
+    """The main job: the real bot when BOT_TOKEN is set, otherwise the local chat."""
+    if settings.bot_token:
+        return _run(settings, args)
+    print("BOT_TOKEN is not set: starting the local chat (no Telegram needed).\n")
+    return _chat(settings, args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bot", description="Trợ lý số phường")
+    sub = p.add_subparsers(dest="cmd")
+    s = sub.add_parser("start", help="the real bot if BOT_TOKEN is set, else the local chat (default)")
+    s.add_argument("--script", help="feed chat input from a file (one line per input)")
+    s.set_defaults(func=_start)
+    s = sub.add_parser("chat", help="talk to the bot in this terminal, no token needed")
+    s.add_argument("--script", help="feed input from a file (one line per input)")
+    s.set_defaults(func=_chat)
+    sub.add_parser("run", help="run the Telegram bot (needs BOT_TOKEN)").set_defaults(func=_run)
+    c = sub.add_parser("content", help="content tools")
+    csub = c.add_subparsers(dest="content_cmd", required=True)
+    chk = csub.add_parser("check", help="validate content/ (exit 1 on errors)")
+    chk.add_argument("--dir", help="content directory (default: settings.content_dir)")
+    chk.set_defaults(func=_content_check)
+    m = sub.add_parser("match", help="match questions from stdin to guides")
+    m.add_argument("--json", action="store_true", help="one JSON object per line (contract in shared/topics.md)")
+    m.set_defaults(func=_match)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        args = parser.parse_args(["start", *(argv or sys.argv[1:])])
+    settings = Settings()
+    return int(args.func(settings, args) or 0)

@@ -1,0 +1,382 @@
+"""The resident's conversation: onboarding, menu, guides one step per message, free-text questions.
+
+Channel-independent: every entry point takes a Resident and returns the Screens to show.
+Button actions are `verb[:arg[:arg]]` strings; anything unknown or stale gets a fresh menu.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.domain.clock import Clock
+from bot.domain.content import Content, Guide
+from bot.domain.matching import Matcher, MatchResult, Outcome
+from bot.domain.residents import Resident, ResidentService
+from bot.domain.screens import Button, Screen, rows
+from bot.i18n import Texts
+from bot.storage.db import Database
+from bot.storage.users import ProgressRepo
+
+MAX_QUESTION_CHARS = 1000
+TDP_RE = re.compile(r"(\d{1,3})")
+
+UnansweredHook = Callable[[Resident, MatchResult], Awaitable[None]]
+
+
+def deep_link_payload(guide_id: str) -> str:
+    """Telegram start parameters allow only [A-Za-z0-9_-]; child ids use '/'."""
+    return guide_id.replace("/", "__")
+
+
+def guide_from_payload(payload: str) -> str:
+    return payload.replace("__", "/")
+
+
+@dataclass(frozen=True)
+class Progress:
+    guide_id: str
+    step: int
+
+
+class ResidentFlow:
+    def __init__(self, *, db: Database, content: Content, matcher: Matcher, residents: ResidentService,
+                 texts: Texts, clock: Clock, deep_link_base: str, on_unanswered: UnansweredHook | None = None):
+        self.db = db
+        self.content = content
+        self.matcher = matcher
+        self.residents = residents
+        self.t = texts
+        self.clock = clock
+        self.deep_link_base = deep_link_base
+        self.on_unanswered = on_unanswered
+
+    # --- entry points -----------------------------------------------------------------
+
+    async def start(self, r: Resident, payload: str | None = None) -> list[Screen]:
+        if payload:
+            guide = self.content.guide(guide_from_payload(payload.strip()))
+            if guide is not None:
+                if r.lang is None:
+                    r = await self.residents.update(r.id, lang="vi")
+                return await self.open_guide(r, guide, 0)
+        if r.lang is None or not r.onboarded:
+            return [self._language_screen(r, welcome=True)]
+        last = await self._last_progress(r)
+        if last is not None:
+            guide = self.content.guide(last.guide_id)
+            if guide is not None:
+                step = self._step_label(r, guide, last.step)
+                text = self.t(r.language, "resident.welcome_back", step=step, title=guide.title.get(r.language))
+                return [Screen(text, rows(Button(self.t(r.language, "resident.btn_resume"), f"g:{guide.id}:{last.step}"),
+                                          Button(self.t(r.language, "resident.back_menu"), "menu")))]
+        return [await self.menu(r)]
+
+    async def menu(self, r: Resident) -> Screen:
+        lang = r.language
+        buttons: list[Button | None] = []
+        last = await self._last_progress(r)
+        if last is not None and (g := self.content.guide(last.guide_id)) is not None:
+            buttons.append(Button(self.t(lang, "resident.menu_resume", title=g.title.get(lang),
+                                         step=self._step_label(r, g, last.step)), f"g:{g.id}:{last.step}"))
+        for cat in self.content.categories:
+            if self.content.guides_in(cat.id):
+                buttons.append(Button(f"{cat.icon} {cat.title.get(lang)}".strip(), f"cat:{cat.id}"))
+        buttons.append(Button(self.t(lang, "resident.menu_ask"), "ask"))
+        return Screen(self.t(lang, "resident.menu_title"),
+                      rows(*buttons, [Button(self.t(lang, "resident.menu_contact"), "contact"),
+                                      Button(self.t(lang, "resident.menu_settings"), "settings")]))
+
+    def help(self, r: Resident) -> list[Screen]:
+        return [Screen(self.t(r.language, "resident.help"), rows(self._menu_button(r)))]
+
+    async def settings(self, r: Resident) -> list[Screen]:
+        lang = r.language
+        ward = self.content.ward(r.ward_id)
+        not_set = self.t(lang, "resident.not_set")
+        text = self.t(lang, "resident.settings",
+                      lang="Tiếng Việt" if lang == "vi" else "English",
+                      ward=ward.name.get(lang) if ward else not_set,
+                      tdp=r.neighbourhood or not_set,
+                      sub=self.t(lang, "resident.yes" if r.subscribed else "resident.no"))
+        sub = (Button(self.t(lang, "resident.settings_sub_off"), "sub:0") if r.subscribed
+               else Button(self.t(lang, "resident.settings_sub_on"), "sub:1"))
+        return [Screen(text, rows(Button(self.t(lang, "resident.settings_lang"), "set:lang"),
+                                  Button(self.t(lang, "resident.settings_ward"), "set:ward"),
+                                  sub, self._menu_button(r)))]
+
+    def language(self, r: Resident) -> list[Screen]:
+        return [self._language_screen(r, welcome=False)]
+
+    def unknown_command(self, r: Resident) -> list[Screen]:
+        return [Screen(self.t(r.language, "resident.unknown_command"), rows(self._menu_button(r)))]
+
+    def non_text(self, r: Resident) -> list[Screen]:
+        return [Screen(self.t(r.language, "resident.non_text"),
+                       rows(Button(self.t(r.language, "resident.menu_ask"), "ask"), self._menu_button(r)))]
+
+    def contacts(self, r: Resident) -> list[Screen]:
+        return [Screen(self.contacts_text(r), rows(Button(self.t(r.language, "resident.menu_ask"), "ask"),
+                                                   self._menu_button(r)))]
+
+    async def text(self, r: Resident, text: str) -> list[Screen]:
+        """Free text: a tổ dân phố number during onboarding, otherwise a question for the matcher."""
+        text = (text or "")[:MAX_QUESTION_CHARS]
+        if r.awaiting_neighbourhood:
+            m = TDP_RE.search(text)
+            if m and len(text.strip()) <= 20:
+                return await self._set_neighbourhood(r, str(int(m.group(1))))
+            if len(text.strip()) <= 20:
+                return [self._neighbourhood_screen(r, invalid=True)]
+        if not text.strip():
+            return [Screen(self.t(r.language, "resident.empty_text"), rows(self._menu_button(r)))]
+        result = self.matcher.match(text)
+        if result.outcome is Outcome.CONFIDENT and result.topic and (g := self.content.guide(result.topic)):
+            return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0)
+        if self.on_unanswered is not None:
+            await self.on_unanswered(r, result)
+        if result.outcome is Outcome.UNSURE and result.topic:
+            ids = [result.topic] + [c.guide_id for c in result.alternatives][:2]
+            choices = [Button(f"📘 {g.title.get(r.language)}", f"g:{g.id}:0")
+                       for gid in ids if (g := self.content.guide(gid)) is not None]
+            return [Screen(self.t(r.language, "resident.did_you_mean"),
+                           rows(*choices, Button(self.t(r.language, "resident.menu_ask"), "ask"),
+                                self._menu_button(r)))]
+        return [Screen(self.t(r.language, "resident.decline"),
+                       rows(Button(self.t(r.language, "resident.menu_ask"), "ask"), self._menu_button(r)))]
+
+    async def act(self, r: Resident, action: str) -> list[Screen]:
+        """A button was pressed. Unknown, forged or stale actions get a fresh menu, never an error."""
+        verb, _, rest = (action or "").partition(":")
+        args = rest.split(":") if rest else []
+        handler = self._actions.get(verb)
+        if handler is not None:
+            try:
+                screens = await handler(self, r, *args)
+            except (TypeError, ValueError, LookupError):
+                screens = None
+            if screens is not None:
+                return screens
+        return [Screen(self.t(r.language, "resident.stale_button")), await self.menu(r)]
+
+    # --- guides -----------------------------------------------------------------------
+
+    async def open_guide(self, r: Resident, guide: Guide, step: int) -> list[Screen]:
+        step = max(0, min(step, len(guide.steps) - 1))
+        async with self.db.session() as s:
+            await ProgressRepo(s).save(r.id, guide.id, step, self.clock.now())
+        screens = [self._step_screen(r, guide, step)]
+        if guide.id == "ward-contact" and step == 0:
+            screens.append(Screen(self.contacts_text(r)))
+        return screens
+
+    def _step_screen(self, r: Resident, guide: Guide, n: int) -> Screen:
+        lang = r.language
+        step = guide.steps[n]
+        last = n == len(guide.steps) - 1
+        parts = [self.t(lang, "resident.step_header", title=guide.title.get(lang), step=self._step_label(r, guide, n)),
+                 step.text.get(lang)]
+        if step.link:
+            parts.append(self.t(lang, "resident.link_label", url=step.link))
+        if step.check and not last:
+            parts.append("❓ " + step.check.get(lang))
+        if last:
+            parts.append("❓ " + (step.check.get(lang) if step.check else self.t(lang, "resident.last_step_question")))
+        back = Button(self.t(lang, "resident.btn_back"), f"g:{guide.id}:{n - 1}") if n > 0 else None
+        if last:
+            nav = [[Button(self.t(lang, "resident.btn_done_yes"), f"done:{guide.id}:1"),
+                    Button(self.t(lang, "resident.btn_done_no"), f"done:{guide.id}:0")], [back]]
+        elif step.check:
+            nav = [[Button(self.t(lang, "resident.btn_ok_next"), f"g:{guide.id}:{n + 1}")],
+                   [back, Button(self.t(lang, "resident.btn_not_ok"), f"stuck:{guide.id}:{n}")]]
+        else:
+            nav = [[back, Button(self.t(lang, "resident.btn_next"), f"g:{guide.id}:{n + 1}")]]
+        share = Button(self.t(lang, "resident.btn_share"), f"share:{guide.id}") if n == 0 or last else None
+        return Screen("\n\n".join(parts),
+                      rows(*nav, Button(self.t(lang, "resident.btn_stuck"), f"stuck:{guide.id}:{n}"), share,
+                           self._menu_button(r)),
+                      image=str(self.content.root / step.image) if step.image else None)
+
+    def _step_label(self, r: Resident, guide: Guide, n: int) -> str:
+        return self.t(r.language, "resident.step_label", n=n + 1, total=len(guide.steps))
+
+    async def _last_progress(self, r: Resident) -> Progress | None:
+        async with self.db.session() as s:
+            row = await ProgressRepo(s).latest_unfinished(r.id)
+            if row is None or self.content.guide(row.guide_id) is None:
+                return None
+            return Progress(row.guide_id, row.step)
+
+    def contacts_text(self, r: Resident) -> str:
+        lang = r.language
+        lines = [self.t(lang, "resident.contacts_title")]
+        ward = self.content.ward(r.ward_id)
+        wards = [ward] if ward else list(self.content.wards.values())
+        for w in wards:
+            o = w.office
+            lines.append(self.t(lang, "resident.contacts_office", name=o.name.get(lang)))
+            if o.address:
+                key = "resident.contacts_address_uncertain" if o.address_uncertain else "resident.contacts_address"
+                lines.append(self.t(lang, key, address=o.address))
+            lines.append(self.t(lang, "resident.contacts_hours", hours=o.hours.get(lang)) if o.hours
+                         else self.t(lang, "resident.contacts_hours_unknown"))
+            if o.phones:
+                lines.append(self.t(lang, "resident.contacts_phones", phones=", ".join(o.phones)))
+        lines.append(self.t(lang, "resident.contacts_police"))
+        for h in self.content.hotlines:
+            lines.append(self.t(lang, "resident.contacts_hotline", label=h.label.get(lang), number=h.number))
+        return "\n".join(lines)
+
+    # --- button actions ---------------------------------------------------------------
+
+    async def _a_menu(self, r: Resident) -> list[Screen]:
+        return [await self.menu(r)]
+
+    async def _a_category(self, r: Resident, cat_id: str) -> list[Screen] | None:
+        cat = next((c for c in self.content.categories if c.id == cat_id), None)
+        if cat is None:
+            return None
+        guides = self.content.guides_in(cat_id)
+        return [Screen(self.t(r.language, "resident.category_title", icon=cat.icon, title=cat.title.get(r.language)),
+                       rows(*[Button(f"📘 {g.title.get(r.language)}", f"g:{g.id}:0") for g in guides],
+                            self._menu_button(r)))]
+
+    async def _a_guide(self, r: Resident, guide_id: str, step: str = "0") -> list[Screen] | None:
+        guide = self.content.guide(guide_id)
+        if guide is None or not step.lstrip("-").isdigit():
+            return None
+        return await self.open_guide(r, guide, int(step))
+
+    async def _a_done(self, r: Resident, guide_id: str, worked: str) -> list[Screen] | None:
+        guide = self.content.guide(guide_id)
+        if guide is None or worked not in ("0", "1"):
+            return None
+        async with self.db.session() as s:
+            await ProgressRepo(s).finish(r.id, guide.id, worked == "1", self.clock.now())
+        if worked == "0":
+            return await self._a_stuck(r, guide_id, str(len(guide.steps) - 1))
+        lang = r.language
+        related = [g for gid in guide.related if (g := self.content.guide(gid)) is not None]
+        text = self.t(lang, "resident.done_yes", title=guide.title.get(lang))
+        if related:
+            text += "\n\n" + self.t(lang, "resident.done_related")
+        return [Screen(text, rows(*[Button(f"📘 {g.title.get(lang)}", f"g:{g.id}:0") for g in related],
+                                  self._menu_button(r)))]
+
+    async def _a_stuck(self, r: Resident, guide_id: str, step: str) -> list[Screen] | None:
+        guide = self.content.guide(guide_id)
+        if guide is None or not step.isdigit():
+            return None
+        n = min(int(step), len(guide.steps) - 1)
+        lang = r.language
+        return [Screen(self.t(lang, "resident.stuck", contacts=self.contacts_text(r)),
+                       rows(Button(self.t(lang, "resident.menu_ask"), f"ask:{guide.id}:{n}"),
+                            Button(self.t(lang, "resident.btn_review_step"), f"g:{guide.id}:{n}"),
+                            self._menu_button(r)))]
+
+    async def _a_share(self, r: Resident, guide_id: str) -> list[Screen] | None:
+        guide = self.content.guide(guide_id)
+        if guide is None:
+            return None
+        lang = r.language
+        link = f"{self.deep_link_base}?start={deep_link_payload(guide.id)}"
+        return [Screen(self.t(lang, "resident.share_intro")),
+                Screen(self.t(lang, "resident.share_card", title=guide.title.get(lang), link=link),
+                       rows(Button(f"📘 {guide.title.get(lang)}", url=link)))]
+
+    async def _a_ask(self, r: Resident, *context: str) -> list[Screen]:
+        """Fallback when no help desk is wired in: show who to contact."""
+        return self.contacts(r)
+
+    async def _a_contact(self, r: Resident) -> list[Screen]:
+        return self.contacts(r)
+
+    async def _a_settings(self, r: Resident, what: str | None = None) -> list[Screen] | None:
+        if what is None:
+            return await self.settings(r)
+        if what == "lang":
+            return self.language(r)
+        if what == "ward":
+            return [self._ward_screen(r)]
+        return None
+
+    async def _a_lang(self, r: Resident, lang: str) -> list[Screen] | None:
+        if lang not in ("vi", "en"):
+            return None
+        r = await self.residents.update(r.id, lang=lang)
+        if not r.onboarded and r.ward_id is None:
+            return [Screen(self.t(lang, "resident.lang_saved")), self._ward_screen(r)]
+        return [Screen(self.t(lang, "resident.lang_saved")), await self.menu(r)]
+
+    async def _a_ward(self, r: Resident, ward_id: str) -> list[Screen] | None:
+        if ward_id == "other":
+            r = await self.residents.update(r.id, ward_id=None, neighbourhood=None)
+            screens = [Screen(self.t(r.language, "resident.ward_other_note"))]
+            return screens + (await self._finish_place(r))
+        if self.content.ward(ward_id) is None:
+            return None
+        r = await self.residents.update(r.id, ward_id=ward_id, neighbourhood=None, onboarded=False)
+        return [self._neighbourhood_screen(r)]
+
+    async def _a_neighbourhood(self, r: Resident, value: str) -> list[Screen] | None:
+        if r.ward_id is None:
+            return None
+        if value == "?":
+            return await self._set_neighbourhood(r, "?")
+        ward = self.content.ward(r.ward_id)
+        known = ward.neighbourhoods if ward and isinstance(ward.neighbourhoods, list) else None
+        if known is not None and value not in known:
+            return None
+        return await self._set_neighbourhood(r, value)
+
+    async def _a_subscribe(self, r: Resident, on: str) -> list[Screen] | None:
+        if on not in ("0", "1"):
+            return None
+        first_time = not r.onboarded
+        r = await self.residents.update(r.id, subscribed=on == "1", onboarded=True)
+        if first_time:
+            return [Screen(self.t(r.language, "resident.onboard_done")), await self.menu(r)]
+        return [Screen(self.t(r.language, "resident.saved"))] + await self.settings(r)
+
+    _actions: dict[str, Callable[..., Awaitable[list[Screen] | None]]] = {
+        "menu": _a_menu, "cat": _a_category, "g": _a_guide, "done": _a_done, "stuck": _a_stuck,
+        "share": _a_share, "ask": _a_ask, "contact": _a_contact, "settings": _a_settings,
+        "set": _a_settings, "lang": _a_lang, "ward": _a_ward, "tdp": _a_neighbourhood, "sub": _a_subscribe,
+    }
+
+    # --- onboarding -------------------------------------------------------------------
+
+    async def _set_neighbourhood(self, r: Resident, value: str) -> list[Screen]:
+        r = await self.residents.update(r.id, neighbourhood=value)
+        return await self._finish_place(r)
+
+    async def _finish_place(self, r: Resident) -> list[Screen]:
+        if not r.onboarded:
+            lang = r.language
+            return [Screen(self.t(lang, "resident.ask_subscribe"),
+                           rows(Button(self.t(lang, "resident.sub_yes"), "sub:1"),
+                                Button(self.t(lang, "resident.sub_no"), "sub:0")))]
+        return [Screen(self.t(r.language, "resident.saved")), await self.menu(r)]
+
+    def _language_screen(self, r: Resident, welcome: bool) -> Screen:
+        text = self.t(r.language, "resident.welcome") if welcome else "🌐 Chọn ngôn ngữ / Choose your language:"
+        return Screen(text, rows(Button("🇻🇳 Tiếng Việt", "lang:vi"), Button("🇬🇧 English", "lang:en")))
+
+    def _ward_screen(self, r: Resident) -> Screen:
+        lang = r.language
+        return Screen(self.t(lang, "resident.ask_ward"),
+                      rows(*[Button(f"🏘 {w.name.get(lang)}", f"ward:{w.id}") for w in self.content.wards.values()],
+                           Button(self.t(lang, "resident.ward_other"), "ward:other")))
+
+    def _neighbourhood_screen(self, r: Resident, invalid: bool = False) -> Screen:
+        lang = r.language
+        ward = self.content.ward(r.ward_id)
+        unknown = Button(self.t(lang, "resident.tdp_unknown"), "tdp:?")
+        if ward and isinstance(ward.neighbourhoods, list):
+            return Screen(self.t(lang, "resident.ask_tdp_pick"),
+                          rows(*[Button(n, f"tdp:{n}") for n in ward.neighbourhoods], unknown))
+        key = "resident.tdp_invalid" if invalid else "resident.ask_tdp_type"
+        return Screen(self.t(lang, key), rows(unknown))
+
+    def _menu_button(self, r: Resident) -> Button:
+        return Button(self.t(r.language, "resident.back_menu"), "menu")
