@@ -67,6 +67,8 @@ class Guide(Strict):
     @field_validator("id")
     @classmethod
     def _id_format(cls, v: str) -> str:
+        if len(v) > 40:
+            raise ValueError("id must be at most 40 characters (it travels in 64-byte button data)")
         if not ID_RE.match(v):
             raise ValueError(f"id {v!r} must be lowercase words joined by '-', optionally 'parent/child'")
         return v
@@ -161,7 +163,10 @@ class Content:
         return [p for p in self.problems if p.warning]
 
     def guides_in(self, category: str) -> list[Guide]:
-        return [g for g in self.guides.values() if g.category == category]
+        """Contract topics first, in the order of topics.md (install before account), then the rest."""
+        order = {gid: i for i, gid in enumerate(CONTRACT_IDS)}
+        found = [g for g in self.guides.values() if g.category == category]
+        return sorted(found, key=lambda g: (order.get(g.topic, len(order)), g.id))
 
     def guide(self, guide_id: str) -> Guide | None:
         return self.guides.get(guide_id)

@@ -84,8 +84,7 @@ class ResidentFlow:
                 buttons.append(Button(f"{cat.icon} {cat.title.get(lang)}".strip(), f"cat:{cat.id}"))
         buttons.append(Button(self.t(lang, "resident.menu_ask"), "ask"))
         return Screen(self.t(lang, "resident.menu_title"),
-                      rows(*buttons, [Button(self.t(lang, "resident.menu_contact"), "contact"),
-                                      Button(self.t(lang, "resident.menu_settings"), "settings")]))
+                      rows(*buttons, Button(self.t(lang, "resident.menu_settings"), "settings")))
 
     def help(self, r: Resident) -> list[Screen]:
         return [Screen(self.t(r.language, "resident.help"), rows(self._menu_button(r)))]
