@@ -39,7 +39,7 @@ class Texts:
                 _flatten(f.stem, yaml.safe_load(f.read_text(encoding="utf-8")) or {}, cat)
             self.catalogs[lang] = cat
 
-    def __call__(self, lang: str | None, key: str, **kw: Any) -> str:
+    def __call__(self, lang: str | None, key: str, /, **kw: Any) -> str:
         cat = self.catalogs.get(lang or "vi") or self.catalogs["vi"]
         text = cat.get(key) or self.catalogs["vi"].get(key)
         if text is None:

@@ -97,7 +97,7 @@ class ResidentFlow:
                       lang="Tiếng Việt" if lang == "vi" else "English",
                       ward=ward.name.get(lang) if ward else not_set,
                       tdp=r.neighbourhood or not_set,
-                      sub=self.t(lang, "resident.yes" if r.subscribed else "resident.no"))
+                      sub=self.t(lang, "resident.state_on" if r.subscribed else "resident.state_off"))
         sub = (Button(self.t(lang, "resident.settings_sub_off"), "sub:0") if r.subscribed
                else Button(self.t(lang, "resident.settings_sub_on"), "sub:1"))
         return [Screen(text, rows(Button(self.t(lang, "resident.settings_lang"), "set:lang"),
@@ -166,7 +166,7 @@ class ResidentFlow:
             await ProgressRepo(s).save(r.id, guide.id, step, self.clock.now())
         screens = [self._step_screen(r, guide, step)]
         if guide.id == "ward-contact" and step == 0:
-            screens.append(Screen(self.contacts_text(r)))
+            screens.insert(0, Screen(self.contacts_text(r)))  # the card first; the step keeps its buttons last
         return screens
 
     def _step_screen(self, r: Resident, guide: Guide, n: int) -> Screen:

@@ -47,7 +47,7 @@ META_HELP = """Lệnh thử nghiệm (chỉ có trong chat cục bộ):
   :demo         cấp vai trò cán bộ / quan chức cho các vai thử và gắn các nhóm vào phường Tây Hồ
   :tick [phút]  cho đồng hồ chạy và chạy các việc định kỳ (gửi thông báo, nhắc việc)
   :q            thoát
-Gõ số để bấm nút. Gõ chữ để trò chuyện."""
+Gõ số (hoặc chữ trên nút, ví dụ: tiếp) để bấm nút. Gõ chữ để trò chuyện."""
 
 
 class LocalChat:
@@ -109,6 +109,9 @@ class LocalChat:
                     return True
                 await actor.press_data(b["callback_data"], msg)
                 return True
+        if (last := self._last_buttons()) and (b := _button_named(line, last[1])) is not None:
+            await actor.press_data(b["callback_data"], last[0])
+            return True
         await actor.send(line, thread_id=self.thread_id)
         return True
 
@@ -141,6 +144,18 @@ class LocalChat:
         return True
 
     hooks: dict[str, Callable[..., object]] = {}
+
+
+def _bare(label: str) -> str:
+    return "".join(ch for ch in label.casefold() if ch.isalnum() or ch == " ").strip()
+
+
+def _button_named(line: str, buttons: list[dict[str, str]]) -> dict[str, str] | None:
+    """Typing a button's words (e.g. "tiếp") presses it, as a shortcut to its number."""
+    want = _bare(line)
+    if not want:
+        return None
+    return next((b for b in buttons if "callback_data" in b and _bare(b["text"]) == want), None)
 
 
 async def run_chat(settings: Settings, script: str | None = None, inp: TextIO | None = None,
