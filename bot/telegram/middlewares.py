@@ -1,12 +1,14 @@
 """Per-update plumbing: who is writing (Resident from the database), and inbound flood control."""
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject, User
 
 from bot.domain.residents import ResidentService
@@ -47,5 +49,9 @@ class FloodMiddleware(BaseMiddleware):
             q.popleft()
         q.append(now)
         if len(q) > self.limit:
+            if len(q) == self.limit + 1:
+                with contextlib.suppress(TelegramAPIError):
+                    lang = "en" if (user.language_code or "").startswith("en") else "vi"
+                    await data["bot"].send_message(user.id, data["texts"](lang, "common.slow_down"))
             return None
         return await handler(event, data)
