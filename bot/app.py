@@ -58,8 +58,12 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     matcher = Matcher.build(content.guides.values())
     flow = ResidentFlow(db=db, content=content, matcher=matcher, residents=residents, texts=texts, clock=clock,
                         deep_link_base=f"https://t.me/{settings.bot_username}")
-    return App(settings=settings, clock=clock, db=db, content=content, texts=texts, residents=residents,
-               matcher=matcher, flow=flow)
+    app = App(settings=settings, clock=clock, db=db, content=content, texts=texts, residents=residents,
+              matcher=matcher, flow=flow)
+    from bot.telegram import helpdesk  # tickets to ward staff groups: adds routers, `helpdesk`, SLA loop
+
+    helpdesk.install(app)
+    return app
 
 
 def make_bot(settings: Settings, token: str | None = None) -> Bot:

@@ -435,6 +435,11 @@ class TicketService:
             await repo.audit(row.id, old, staff.id, "move", f"{old} -> {ward_id}", now)
             return _ticket(row)
 
+    async def log(self, ward_id: str | None, actor: Resident, action: str, detail: str = "") -> None:
+        """A staff or admin action that is not about one ticket (granting roles, binding groups)."""
+        async with self.db.session() as s:
+            await TicketRepo(s).audit(None, ward_id, actor.id, action, detail, self.clock.now())
+
     async def audit_trail(self, ticket_id: int) -> list[tuple[int | None, str, str, dt.datetime]]:
         async with self.db.session() as s:
             return [(a.actor_id, a.action, a.detail, a.at) for a in await TicketRepo(s).audit_trail(ticket_id)]

@@ -171,6 +171,15 @@ class TicketRepo:
         return list((await self.s.execute(select(TicketRow).order_by(TicketRow.id))).scalars())
 
 
+async def users_with_role(s: AsyncSession, role: str, ward_id: str) -> list[int]:
+    """External ids of the users holding `role` in `ward_id` (e.g. the ward lead among officials)."""
+    from bot.storage.users import RoleRow, UserRow
+
+    q = (select(UserRow.external_id).join(RoleRow, RoleRow.user_id == UserRow.id)
+         .where(RoleRow.role == role, RoleRow.ward_id == ward_id).order_by(UserRow.id))
+    return [int(x) for x in (await s.execute(q)).scalars()]
+
+
 class StaffGroupRepo:
     def __init__(self, session: AsyncSession):
         self.s = session
