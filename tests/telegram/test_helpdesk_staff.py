@@ -1,0 +1,129 @@
+"""Staff side of the help desk: who may act, concurrent claims, moving wards, SLA reminders, digests."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from bot.domain.tickets import Status
+from bot.telegram.desk_sender import DeskSender
+from tests.telegram.test_helpdesk_roundtrip import ADMIN, GROUP, staff_group, topic_message
+
+PT_GROUP = -1002000000009  # Phú Thượng's staff group
+
+
+async def open_ticket(harness, text: str = "bác cần hỏi cán bộ", user_id: int = 1001):
+    resident = await harness.onboarded(user_id)
+    await resident.press("Hỏi cán bộ phường")
+    await resident.send(text)
+    await resident.press("Gửi cho cán bộ")
+    return resident
+
+
+async def test_staff_of_another_ward_cannot_act_on_this_wards_tickets(harness):
+    await staff_group(harness)
+    await staff_group(harness, chat_id=PT_GROUP, ward="phu-thuong", staff_ids=(2003,))
+    await open_ticket(harness)
+    (thread, _), = harness.fake.topics[GROUP]
+    outsider = harness.actor(2003, "Cán bộ Phú Thượng", chat_id=GROUP)
+    await outsider.press_data("tk:claim:1")
+    assert "không có quyền" in harness.fake.callback_answers[-1]["text"]
+    await outsider.press_data("tk:close:1")
+    assert "không có quyền" in harness.fake.callback_answers[-1]["text"]
+    before = len(harness.fake.sent)
+    await outsider.send("để tôi trả lời", thread_id=thread, reply_to=topic_message(thread))
+    assert harness.fake.messages_to(1001, before) == []  # not relayed
+    out = await outsider.send("/note ghi chú", thread_id=thread, reply_to=topic_message(thread))
+    assert "không có quyền" in out[-1].text
+    ticket = await harness.app.extra["helpdesk"].tickets.get(1)
+    assert ticket.status == Status.OPEN and ticket.assignee_id is None
+
+
+async def test_a_resident_cannot_reach_staff_commands(harness):
+    await staff_group(harness)
+    lan = await open_ticket(harness)
+    # in her private chat staff commands are unknown commands
+    for cmd in ("/bind_ward tay-ho", "/grant_staff 1001", "/note hi", "/guide epay-qr"):
+        out = await lan.send(cmd)
+        assert "không hiểu lệnh" in out[-1].text
+    # a resident who is a member of the staff group cannot act either
+    (thread, _), = harness.fake.topics[GROUP]
+    in_group = harness.actor(1002, "Ông Minh", chat_id=GROUP)
+    out = await in_group.send("/bind_ward phu-thuong")
+    assert "quản trị viên" in out[-1].text
+    out = await in_group.send("/grant_staff 1002")
+    assert "quản trị viên" in out[-1].text
+    out = await in_group.send("/note xem trộm", thread_id=thread, reply_to=topic_message(thread))
+    assert "không có quyền" in out[-1].text
+    await in_group.press_data("tk:claim:1")
+    assert "không có quyền" in harness.fake.callback_answers[-1]["text"]
+    assert (await harness.app.extra["helpdesk"].tickets.group(GROUP)).ward_id == "tay-ho"
+
+
+async def test_two_staff_press_nhan_at_once_one_wins_and_the_other_is_told(harness):
+    await staff_group(harness, staff_ids=(2001, 2002))
+    await open_ticket(harness)
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    binh = harness.actor(2002, "Cán bộ Bình", chat_id=GROUP)
+    await asyncio.gather(ha.press_data("tk:claim:1"), binh.press_data("tk:claim:1"))
+    answers = sorted(a.get("text", "") for a in harness.fake.callback_answers[-2:])
+    assert answers[0].startswith("Bác đã nhận phiếu #1") and "đã có người nhận trước" in answers[1]
+    assert len([m for m in harness.fake.messages_to(GROUP) if "đã nhận phiếu #1" in m.text]) == 1
+
+
+async def test_staff_move_a_ticket_to_the_other_ward(harness):
+    await staff_group(harness)
+    await staff_group(harness, chat_id=PT_GROUP, ward="phu-thuong", forum=False, staff_ids=(2003,))
+    await open_ticket(harness, "nhà bác ở Phú Thượng")
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    await ha.press_data("tk:move:1")
+    assert "sang phường nào" in harness.fake.last_to(GROUP).text
+    await ha.press("Phú Thượng")
+    assert "Phiếu #1" in harness.fake.messages_to(PT_GROUP)[-2].text
+    assert "chuyển cho cán bộ Phường Phú Thượng" in harness.fake.last_to(1001).text
+    ticket = await harness.app.extra["helpdesk"].tickets.get(1)
+    assert ticket.ward_id == "phu-thuong" and ticket.staff_chat_id == PT_GROUP
+
+
+async def test_staff_send_a_guide_to_the_resident(harness):
+    await staff_group(harness)
+    await open_ticket(harness)
+    (thread, _), = harness.fake.topics[GROUP]
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    out = await ha.send("/guide epay-qr", thread_id=thread, reply_to=topic_message(thread))
+    assert "Đã gửi hướng dẫn" in out[-1].text
+    texts = [m.text for m in harness.fake.messages_to(1001)[-2:]]
+    assert "Cán bộ phường gửi bác hướng dẫn" in texts[0] and "Bước 1/" in texts[1]
+
+
+async def test_sla_reminds_escalates_and_sends_a_daily_digest(harness):
+    await staff_group(harness)
+    await harness.actor(ADMIN, "Quản trị", chat_id=GROUP).send("/sla 15 2")
+    await open_ticket(harness)
+    desk, sender = harness.app.extra["helpdesk"], DeskSender(harness.bot)
+    # 09:00 Wednesday: the digest of the day goes out once
+    await desk.sla_tick(sender, harness.clock.now())
+    assert "Phiếu đang mở của Phường Tây Hồ (1)" in harness.fake.last_to(GROUP).text
+    harness.clock.advance(minutes=20)
+    await desk.sla_tick(sender, harness.clock.now())
+    assert "chưa có ai nhận sau 15 phút" in harness.fake.last_to(GROUP).text
+    await harness.actor(2001, "Cán bộ Hà", chat_id=GROUP).press_data("tk:claim:1")
+    harness.clock.advance(hours=4)  # 13:20: 2h40 of working time since the claim at 09:20
+    before = len(harness.fake.sent)
+    assert await desk.sla_tick(sender, harness.clock.now()) == 1
+    assert "chưa trả lời sau 2 giờ làm việc" in harness.fake.last_to(GROUP).text
+    assert "Cán bộ Hà nhận nhưng chưa trả lời" in harness.fake.messages_to(ADMIN, before)[-1].text  # no official: admins
+    assert (await desk.tickets.get(1)).assignee_id is None
+    assert await desk.sla_tick(sender, harness.clock.now()) == 0  # nothing twice
+
+
+async def test_bot_removed_from_the_group_event_queues_tickets(harness):
+    await staff_group(harness)
+    await open_ticket(harness)
+    await harness.actor(ADMIN, "Quản trị", chat_id=GROUP).raw({"my_chat_member": {
+        "chat": {"id": GROUP, "type": "supergroup", "title": "Cán bộ"},
+        "from": {"id": ADMIN, "is_bot": False, "first_name": "Quản trị"}, "date": 0,
+        "old_chat_member": {"status": "member", "user": {"id": 42, "is_bot": True, "first_name": "Bot"}},
+        "new_chat_member": {"status": "kicked", "user": {"id": 42, "is_bot": True, "first_name": "Bot"},
+                            "until_date": 0}}})
+    assert "bị xóa khỏi nhóm cán bộ" in harness.fake.last_to(ADMIN).text
+    assert [t.id for t in await harness.app.extra["helpdesk"].tickets.queued()] == [1]
