@@ -137,8 +137,12 @@ class LocalChat:
             kind, _, caption = rest.partition(" ")
             if kind in ("sticker", "photo", "voice", "document"):
                 await actor.send_media(kind, caption or None, thread_id=self.thread_id)
-        elif name in ("demo", "tick") and name in self.hooks:
-            await self.hooks[name](self, rest)
+        elif name in ("demo", "tick") and (name in self.hooks or self.app.extra.get(f"localchat_{name}")):
+            # features add their own steps to app.extra["localchat_demo"] / ["localchat_tick"]
+            for step in self.app.extra.get(f"localchat_{name}", []):
+                await step(self, rest)
+            if name in self.hooks:
+                await self.hooks[name](self, rest)
         else:
             self.out.write(META_HELP + "\n")
         return True

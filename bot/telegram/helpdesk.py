@@ -205,3 +205,7 @@ def install(app: Any) -> None:
     app.extra.setdefault("routers", []).extend([make_router, staff.make_router])
     app.extra.setdefault("on_startup", []).append(loop.start)
     app.extra.setdefault("on_shutdown", []).append(loop.stop)
+    from bot.localchat import helpdesk_demo  # `bot chat`: :demo and :tick steps
+
+    app.extra.setdefault("localchat_demo", []).append(helpdesk_demo.demo)
+    app.extra.setdefault("localchat_tick", []).append(helpdesk_demo.tick)
