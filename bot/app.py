@@ -63,6 +63,9 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     from bot.telegram import helpdesk  # tickets to ward staff groups: adds routers, `helpdesk`, SLA loop
 
     helpdesk.install(app)
+    from bot.scheduler import notices  # ward notices: routers, `announcements`, schedule tick, delivery worker
+
+    notices.install(app)
     return app
 
 

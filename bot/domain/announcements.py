@@ -219,6 +219,15 @@ class AnnouncementService:
             out = self.outgoing(notice, lang, private=True, outbox_id=0)
             await self.notify(chat_id, out.screen)
 
+    def preview(self, d: Draft) -> tuple[Outgoing, str]:
+        """The notice exactly as a resident will get it in private, and a one-line summary for the author."""
+        now = self.clock.now()
+        schedule = self.validate(d, now)
+        n = Notice(id=0, ward_id=d.ward_id, author_id=0, author_chat_id=0, text=d.text.strip(), audience=d.audience,
+                   neighbourhoods=d.neighbourhoods, schedule=schedule, urgent=d.urgent, status=Status.SCHEDULED,
+                   media_kind=d.media_kind, media_file_id=d.media_file_id, next_fire_at=None, approved_by=None)
+        return self.outgoing(n, "vi", private=True, outbox_id=0), self.summary(n, "vi")
+
     async def get(self, notice_id: int) -> Notice | None:
         async with self.db.session() as s:
             row = await NoticeRepo(s).get(notice_id)
