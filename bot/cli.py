@@ -28,6 +28,12 @@ def _match(settings: Settings, args: argparse.Namespace) -> int:
     return run_match(settings.content_dir, args.json, sys.stdin, sys.stdout)
 
 
+def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_stats import run_ticket_stats
+
+    return asyncio.run(run_ticket_stats(settings.database_url, sys.stdout))
+
+
 def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.localchat.chat import run_chat
 
@@ -70,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("match", help="match questions from stdin to guides")
     m.add_argument("--json", action="store_true", help="one JSON object per line (contract in shared/topics.md)")
     m.set_defaults(func=_match)
+    st = sub.add_parser("stats", help="usage statistics")
+    stsub = st.add_subparsers(dest="stats_cmd", required=True)
+    stsub.add_parser("tickets", help="help-desk tickets by ward and status, median time to first answer"
+                     ).set_defaults(func=_stats)
     return p
 
 

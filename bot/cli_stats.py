@@ -1,0 +1,42 @@
+"""`bot stats tickets`: help-desk tickets by ward and status, and the median time to the first answer."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TextIO
+
+from bot.domain.clock import SystemClock
+from bot.domain.tickets import Status, TicketService, WardStats
+from bot.storage.db import Database
+
+
+def _duration(d: dt.timedelta | None) -> str:
+    if d is None:
+        return "-"
+    minutes = int(d.total_seconds() // 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
+def format_ticket_stats(stats: list[WardStats]) -> str:
+    statuses = [s.value for s in Status]
+    header = ["ward", *statuses, "total", "median first answer"]
+    lines = [header]
+    totals = dict.fromkeys(statuses, 0)
+    for w in stats:
+        counts = [w.by_status.get(s, 0) for s in statuses]
+        for s, n in zip(statuses, counts):
+            totals[s] += n
+        lines.append([w.ward_id, *map(str, counts), str(sum(counts)), _duration(w.median_first_answer)])
+    lines.append(["all", *(str(totals[s]) for s in statuses), str(sum(totals.values())), ""])
+    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in lines)
+
+
+async def run_ticket_stats(database_url: str, out: TextIO) -> int:
+    db = Database(database_url)
+    try:
+        await db.migrate()
+        stats = await TicketService(db, SystemClock()).stats()
+    finally:
+        await db.close()
+    out.write(format_ticket_stats(stats) + "\n")
+    return 0
