@@ -115,3 +115,7 @@ def install(app: App) -> None:
 
     app.extra.setdefault("on_startup", []).append(on_startup)
     app.extra.setdefault("on_shutdown", []).append(runner.stop)
+    from bot.localchat import notices_demo  # `bot chat`: :demo and :tick steps
+
+    app.extra.setdefault("localchat_demo", []).append(notices_demo.demo)
+    app.extra.setdefault("localchat_tick", []).append(notices_demo.tick)

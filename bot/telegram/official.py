@@ -27,7 +27,7 @@ from bot.telegram.render import send_screens
 from bot.telegram.sender import TelegramSender
 
 STOP_WORDS = {"dung", "stop", "dung lai", "huy dang ky", "unsubscribe"}
-TDP_LIST = re.compile(r"^\s*\d{1,3}(\s*[,;\s]\s*\d{1,3})*\s*$")
+TDP_LIST = re.compile(r"^\s*(tổ|to)?\s*\d{1,3}(\s*([,;\s]|và|va|and)\s*(tổ|to)?\s*\d{1,3})*\s*$", re.IGNORECASE)
 
 
 def _fold(text: str) -> str:
@@ -295,6 +295,10 @@ def make_router() -> Router:
         else:
             await _say(bot, chat_id, texts(lang, "announcements.created_scheduled", id=notice.id,
                                            summary=announcements.summary(notice, lang)))
+
+    @router.message(private, StateFilter(Compose.audience, Compose.when, Compose.ward, Compose.confirm))
+    async def on_expecting_button(message: Message, resident: Resident, texts: Texts, bot: Bot) -> None:
+        await _say(bot, message.chat.id, texts(resident.language, "announcements.use_buttons"))
 
     # --- officials: list, edit, cancel, withdraw, approve ----------------------------------------
 
