@@ -6,6 +6,7 @@ topics. Who may do what is decided by the domain (staff of the ticket's ward; ad
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
@@ -15,7 +16,7 @@ from bot.domain.screens import Screen
 from bot.domain.tickets import Ticket, can_act
 from bot.domain.working_hours import HoursSpecError
 from bot.i18n import Texts
-from bot.telegram.helpdesk import _command, incoming
+from bot.telegram.helpdesk import _not_command, incoming
 from bot.telegram.middlewares import CHANNEL
 from bot.telegram.render import send_screens
 from bot.telegram.desk_sender import DeskSender
@@ -108,15 +109,11 @@ def make_router() -> Router:
             answer = await helpdesk.send_guide(resident, ticket, command.args or "", DeskSender(bot))
         await _say(bot, message, answer.text)
 
-    @router.message(_command)
-    async def on_other_command(message: Message) -> None:
-        """Other commands in staff groups are not for the bot (and never reach residents)."""
-
-    @router.message()
+    @router.message(_not_command)
     async def on_staff_message(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
         ticket = await _ticket_here(message, helpdesk)
         if ticket is None:
-            return  # ordinary group chatter
+            raise SkipHandler()  # not about a ticket: other group features (announcements) may want it
         answer = await helpdesk.staff_reply(resident, ticket, incoming(message), DeskSender(bot))
         await _say(bot, message, answer.text)
 
@@ -148,5 +145,6 @@ def make_router() -> Router:
     async def on_membership(event: ChatMemberUpdated, helpdesk: HelpDesk, bot: Bot) -> None:
         if event.new_chat_member.status in ("left", "kicked"):
             await helpdesk.group_lost(event.chat.id, DeskSender(bot))
+        raise SkipHandler()  # other features may track the same group
 
     return router
