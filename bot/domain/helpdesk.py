@@ -155,8 +155,8 @@ class HelpDesk:
         ticket, msg = await self.tickets.add_message(ticket.id, r, incoming)
         if ticket.delivered:
             await self._deliver_messages(ticket, r, [msg], sender)
-        else:
-            await self.deliver(ticket, sender)
+        else:  # still queued: the admins were told when it was opened
+            await self.deliver(ticket, sender, tell_admins=False)
         screens = []
         if msg.masked_secrets and mask(incoming.text).has_otp_risk:
             screens.append(Screen(self.t(lang, "tickets.otp_warning")))
@@ -220,13 +220,15 @@ class HelpDesk:
 
     # --- delivery to the staff group ----------------------------------------------------
 
-    async def deliver(self, ticket: Ticket, sender: Sender) -> bool:
+    async def deliver(self, ticket: Ticket, sender: Sender, *, tell_admins: bool = True) -> bool:
         """Put a ticket (and any of its messages not yet there) into its ward's staff group."""
         resident = await self.residents.get(ticket.resident_id)
         if resident is None:
             return False
         group = await self.tickets.group_for_ward(ticket.ward_id)
         if group is None or not group.active:
+            if not tell_admins:
+                return False
             await self._tell_admins(self.t(STAFF_LANG, "tickets.queued_admin", number=ticket.number,
                                            ward=self._ward_name(STAFF_LANG, ticket.ward_id), ward_id=ticket.ward_id),
                                     sender)
@@ -296,6 +298,12 @@ class HelpDesk:
         queued = await self.tickets.deactivate_group(chat_id)
         await self._tell_admins(self.t(STAFF_LANG, "tickets.group_lost_admin", chat_id=chat_id, n=len(queued),
                                        ward=self._ward_name(STAFF_LANG, group.ward_id), ward_id=group.ward_id), sender)
+
+    async def group_migrated(self, old_chat_id: int, new_chat_id: int, sender: Sender) -> None:
+        """A staff group was upgraded to a supergroup: follow it and post its open tickets again."""
+        group = await self.tickets.migrate_group(old_chat_id, new_chat_id)
+        if group is not None:
+            await self.deliver_queued(sender, group.ward_id)
 
     # --- staff ----------------------------------------------------------------------------
 

@@ -519,6 +519,23 @@ class TicketService:
                                       f"{unassigned_minutes} {unanswered_hours} {hours_spec}", self.clock.now())
             return _group(row)
 
+    async def migrate_group(self, old_chat_id: int, new_chat_id: int) -> StaffGroup | None:
+        """A group became a supergroup (new chat id): the binding moves, its open tickets queue again."""
+        async with self.db.session() as s:
+            groups = StaffGroupRepo(s)
+            old = await groups.get(old_chat_id)
+            if old is None or await groups.get(new_chat_id) is not None:
+                return None
+            row = StaffGroupRow(chat_id=new_chat_id, ward_id=old.ward_id, is_forum=False, active=True,
+                                bound_by=old.bound_by, bound_at=self.clock.now(),
+                                unassigned_minutes=old.unassigned_minutes, unanswered_hours=old.unanswered_hours,
+                                hours_spec=old.hours_spec, last_digest_on=old.last_digest_on)
+            s.add(row)
+            await s.flush()
+            result = _group(row)
+        await self.deactivate_group(old_chat_id)
+        return result
+
     async def deactivate_group(self, chat_id: int) -> list[Ticket]:
         """The bot lost the group: its open tickets go back to the queue. Returns them."""
         now = self.clock.now()

@@ -109,6 +109,12 @@ def make_router() -> Router:
             answer = await helpdesk.send_guide(resident, ticket, command.args or "", DeskSender(bot))
         await _say(bot, message, answer.text)
 
+    @router.message(F.migrate_from_chat_id)
+    async def on_migrated(message: Message, helpdesk: HelpDesk, bot: Bot) -> None:
+        """The group became a supergroup with a new id (Telegram posts this in the new chat)."""
+        await helpdesk.group_migrated(message.migrate_from_chat_id or 0, message.chat.id, DeskSender(bot))
+        raise SkipHandler()
+
     @router.message(_not_command)
     async def on_staff_message(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
         ticket = await _ticket_here(message, helpdesk)

@@ -127,3 +127,29 @@ async def test_bot_removed_from_the_group_event_queues_tickets(harness):
                             "until_date": 0}}})
     assert "bị xóa khỏi nhóm cán bộ" in harness.fake.last_to(ADMIN).text
     assert [t.id for t in await harness.app.extra["helpdesk"].tickets.queued()] == [1]
+
+
+async def test_staff_group_upgraded_to_supergroup_is_followed(harness):
+    old_group, new_group = -5000001, -1002000000077
+    await staff_group(harness, forum=False, chat_id=old_group)
+    await open_ticket(harness, "hỏi trước khi nhóm nâng cấp")
+    await harness.actor(ADMIN, "Quản trị", chat_id=new_group).raw({"message": {
+        "message_id": 1, "date": 0, "chat": {"id": new_group, "type": "supergroup", "title": "Cán bộ"},
+        "from": {"id": ADMIN, "is_bot": False, "first_name": "Quản trị"}, "migrate_from_chat_id": old_group}})
+    assert any("hỏi trước khi nhóm nâng cấp" in m.text for m in harness.fake.messages_to(new_group))
+    desk = harness.app.extra["helpdesk"]
+    assert (await desk.tickets.get(1)).staff_chat_id == new_group
+    assert (await desk.tickets.group_for_ward("tay-ho")).chat_id == new_group
+
+
+async def test_a_resident_cannot_close_or_rate_someone_elses_ticket(harness):
+    await staff_group(harness)
+    await open_ticket(harness, user_id=1001)
+    minh = await harness.onboarded(1002)
+    out = await minh.press_data("hd:close:1")
+    assert "Không tìm thấy câu hỏi này" in out[-1].text
+    out = await minh.press_data("hd:rate:1:1")
+    assert "Không tìm thấy câu hỏi này" in out[-1].text
+    out = await minh.send("/mytickets")
+    assert "chưa gửi câu hỏi nào" in out[-1].text
+    assert (await harness.app.extra["helpdesk"].tickets.get(1)).status == Status.OPEN
