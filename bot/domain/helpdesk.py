@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +16,7 @@ from typing import Protocol
 from bot.domain.clock import Clock
 from bot.domain.content import Content
 from bot.domain.privacy import mask
+from bot.domain.resident_flow import ResidentFlow
 from bot.domain.residents import Resident, ResidentService, Role
 from bot.domain.screens import Button, Screen, rows
 from bot.domain.tickets import (DEFAULT_UNANSWERED_HOURS, AlreadyAssigned, Incoming, NotAllowed, can_act, SlaKind,
@@ -26,7 +26,6 @@ from bot.domain.working_hours import WorkingHours
 from bot.i18n import Texts
 from bot.storage.tickets import users_with_role
 
-log = logging.getLogger(__name__)
 STAFF_LANG = "vi"
 CHANNEL = "telegram"
 
@@ -81,7 +80,7 @@ class StaffAnswer:
 
 class HelpDesk:
     def __init__(self, *, tickets: TicketService, residents: ResidentService, content: Content, texts: Texts,
-                 clock: Clock, admin_ids: Sequence[int], flow: object | None = None):
+                 clock: Clock, admin_ids: Sequence[int], flow: ResidentFlow | None = None):
         self.tickets = tickets
         self.residents = residents
         self.content = content
@@ -486,7 +485,7 @@ class HelpDesk:
         if resident is None or self.flow is None:
             return StaffAnswer(None)
         screens = [Screen(self.t(resident.language, "tickets.staff_guide"))]
-        screens += await self.flow.open_guide(resident, guide, 0)  # type: ignore[attr-defined]
+        screens += await self.flow.open_guide(resident, guide, 0)
         d = Delivered(Delivery.OK)
         for s in screens:
             d = await sender.send(resident.external_id, s)
