@@ -199,8 +199,8 @@ class AnnouncementService:
             approvers = await repo.officials(d.ward_id) if needs_approval else []
         if needs_approval:
             await self._ask_approval(notice, author, approvers)
-        elif self.on_queued is not None and notice.schedule.first() <= now:
-            self.on_queued()
+        elif notice.schedule.first() <= now:
+            await self.tick(now)  # "send now": queue it at once rather than at the next tick
         return notice
 
     async def _ask_approval(self, notice: Notice, author: Resident, approvers: list[tuple[int, int, str]]) -> None:
@@ -252,8 +252,8 @@ class AnnouncementService:
             notice = _notice(row)
         await self._notify(notice.author_chat_id, Screen(self.t("vi", "announcements.approved_author", id=notice.id,
                                                                 name=who.display_name)))
-        if self.on_queued is not None:
-            self.on_queued()
+        if notice.next_fire_at is not None and notice.next_fire_at <= now:
+            await self.tick(now)
         return notice
 
     async def reject(self, notice_id: int, who: Resident) -> Notice:
