@@ -547,6 +547,8 @@ class HelpDesk:
                               reply_to=None if t.thread_id else t.card_message_id)
         if d.status is Delivery.GONE:
             await self.group_lost(t.staff_chat_id, sender)
+        elif d.ok and d.message_id is not None and not t.thread_id:
+            await self.tickets.posted(t.id, t.staff_chat_id, d.message_id, screen.text)
 
     async def _tell_admins(self, text: str, sender: Sender) -> None:
         for admin in self.admin_ids:

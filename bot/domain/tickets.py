@@ -43,6 +43,7 @@ class Author(StrEnum):
     RESIDENT = "resident"
     STAFF = "staff"
     NOTE = "note"
+    SYSTEM = "system"  # what the bot posted about the ticket in the staff group (replies to it map back)
 
 
 class TicketError(Exception):
@@ -382,7 +383,8 @@ class TicketService:
             row.last_staff_at = now
             msg = await repo.add_message(TicketMessageRow(
                 ticket_id=row.id, author=Author.STAFF, user_id=staff.id, kind=m.kind, text=m.text or "",
-                source_chat_id=m.chat_id, source_message_id=m.message_id, created_at=now))
+                source_chat_id=m.chat_id, source_message_id=m.message_id, staff_chat_id=m.chat_id,
+                staff_message_id=m.message_id, created_at=now))
             await repo.audit(row.id, row.ward_id, staff.id, "reply", (m.text or m.kind)[:200], now)
             return _ticket(row), _message(msg)
 
@@ -457,6 +459,13 @@ class TicketService:
             m = await TicketRepo(s).message(message_id)
             if m is not None:
                 m.staff_chat_id, m.staff_message_id = chat_id, staff_message_id
+
+    async def posted(self, ticket_id: int, chat_id: int, message_id: int, text: str) -> None:
+        """Remember a bot message about the ticket in the staff group, so replies to it find the ticket."""
+        async with self.db.session() as s:
+            await TicketRepo(s).add_message(TicketMessageRow(
+                ticket_id=ticket_id, author=Author.SYSTEM, kind="text", text=text[:500], staff_chat_id=chat_id,
+                staff_message_id=message_id, created_at=self.clock.now()))
 
     async def undelivered(self, ticket_id: int) -> list[TicketMessage]:
         async with self.db.session() as s:

@@ -23,6 +23,7 @@ from bot.domain.residents import Resident
 from bot.domain.tickets import Incoming
 from bot.telegram.render import send_screens
 from bot.telegram.desk_sender import DeskSender
+from bot.telegram.official import is_stop_word
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def _not_command(message: Message) -> bool:
 
 async def _continuing(message: Message, resident: Resident, helpdesk: HelpDesk) -> bool | dict[str, Any]:
     """Filter: the resident's open (or just closed, reopenable) ticket, passed on as `ticket`."""
-    if not resident.onboarded:
+    if not resident.onboarded or is_stop_word(message.text):  # DỪNG / STOP belongs to announcements
         return False
     ticket = await helpdesk.ticket_to_continue(resident)
     return {"ticket": ticket} if ticket is not None else False

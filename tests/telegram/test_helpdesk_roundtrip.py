@@ -117,9 +117,20 @@ async def test_group_without_topics_staff_reply_to_the_ticket_message(harness):
     assert photo.method == "copymessage" and photo.params.get("reply_parameters", {}).get("message_id") == card.message_id
     await ha.send("Bác chụp lại giúp cháu màn hình trước đó nhé", reply_to=photo)
     assert harness.fake.last_to(1001).text.startswith("💬 Cán bộ phường trả lời: Bác chụp lại")
+    # a reply to any bot message about the ticket counts, e.g. to "Bác Lan xác nhận…"
+    await lan.send("màn hình trước là trang đăng nhập")
+    forwarded = harness.fake.last_to(PLAIN_GROUP)
+    assert forwarded.params.get("reply_parameters", {}).get("message_id") == card.message_id
+    await ha.send("Cháu đang xem giúp bác", reply_to=forwarded)
+    assert harness.fake.last_to(1001).text.startswith("💬 Cán bộ phường trả lời: Cháu đang xem")
+    await lan.press("Xong rồi, đóng câu hỏi")
+    closed_note = harness.fake.last_to(PLAIN_GROUP)
+    assert "tự đóng phiếu #1" in closed_note.text
+    out = await ha.send("Bác cần gì cứ nhắn nhé", reply_to=closed_note)
+    assert "Phiếu #1 đã đóng" in out[-1].text
     # /mytickets lists hers
     out = await lan.send("/mytickets")
-    assert "#1" in out[-1].text and "cán bộ đang xử lý" in out[-1].text
+    assert "#1" in out[-1].text and "đã đóng" in out[-1].text
 
 
 async def test_reply_to_a_closed_ticket_tells_the_staff(harness):
@@ -217,3 +228,14 @@ async def test_otp_typed_by_a_resident_is_hidden_and_she_is_warned(harness):
     await lan.press("Gửi cho cán bộ")
     assert "483920" not in harness.fake.last_to(GROUP).text
     assert "[mã OTP đã ẩn]" in harness.fake.last_to(GROUP).text
+
+
+async def test_stop_word_with_an_open_ticket_is_not_sent_to_staff(harness):
+    await staff_group(harness)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("hỏi về VNeID")
+    await lan.press("Gửi cho cán bộ")
+    before = len(harness.fake.sent)
+    await lan.send("DỪNG")
+    assert harness.fake.messages_to(GROUP, before) == []
