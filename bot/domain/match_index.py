@@ -1,0 +1,433 @@
+"""The guide index behind the matcher: how a question is read and scored against every guide.
+
+* Both sides are normalised the same way (`normalize.py`) and cut into *units*: de-accented words,
+  except that a phrase of the stopword/generic lists ("như thế nào", "điện thoại") is one unit.
+  Stopwords are dropped, generic units count little, English is read through a small glossary.
+* Features are the units and each pair of neighbouring units ("tien|dien", "ma|qr"), weighted by
+  how rare they are across guides (IDF), so "cài" or "app" never decide alone.
+* Coverage: the share of the question's weight a guide explains. Words no guide uses count against
+  every guide; that is what turns "giá vàng hôm nay" into a decline. So do known words that no guide
+  uses side by side ("tổng thống"), and a word counts a little less for a guide that never uses it
+  next to any of its neighbours in the question.
+* A word no guide knows gets a second chance: a close spelling ("ihanio" -> "ihanoi") or words run
+  together ("dangnhap" -> "dang nhap").
+* Diacritics typed by the resident that contradict the guide's ("mất" for "mật") make another word.
+* The best few guides are re-ranked with rapidfuzz against their titles and example phrasings.
+
+For speed at a thousand guides: every feature keeps its guides ordered by weight, candidates come
+from the heads of those lists, and only the best candidates are scored in full.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from array import array
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from operator import itemgetter
+
+from rapidfuzz import fuzz, process
+
+from bot.domain.content import Guide
+from bot.domain.normalize import Normalized, Normalizer, fold_english
+
+GENERIC_WEIGHT = 0.3  # "cài", "app", "điện thoại", digits
+PAIR_WEIGHT = 0.6  # a pair of neighbouring units, relative to a single unit
+UNKNOWN = 1.3  # weight of a word no guide uses, relative to the rarest word guides use
+ORPHAN = 0.85  # a word a guide uses, but never next to any of its neighbours in the question
+NOVEL_PAIR = 0.3  # two known words never seen together in a guide ("tổng thống"), against all guides
+# How often a guide says a word, counted per place: title and keywords, examples, summary, steps.
+TITLE_COUNT, SUMMARY_COUNT, STEP_COUNT = 2.0, 0.5, 0.3
+STEP_MAX = 0.3  # however often the steps say a word, it adds at most this much
+TF_HALF = 0.5  # weighted count at which a word counts half
+OMITTED_ACCENT = 0.6  # "nhâp" typed where the guide says "nhập": marks left out
+CONFLICTING_ACCENT = 0.1  # "mất" typed where the guide says "mật": another word
+# A long message (a story around the question) is judged by the part a guide explains best:
+# coverage is measured against at most this much question weight.
+LONG_QUESTION = 6.0
+SIMILARITY_FLOOR = 0.4  # fuzzy similarity below this is what unrelated sentences get
+COVERAGE_SHARE = 0.5  # the rest of the score is the best fuzzy phrasing similarity
+MAX_UNITS = 40  # units looked at in one question (the input is already cut to 300 characters)
+MAX_REPAIRS = 6  # unknown words we try to repair per question
+FUZZY_WORD_AT = 80  # rapidfuzz ratio for "ihanio" ~ "ihanoi"
+FUZZY_WORD_LEN = 5  # shorter words are too easily confused (Vietnamese syllables)
+HEAD = 128  # guides taken from the head of each feature's list when collecting candidates
+CANDIDATES = 40  # candidates scored in full
+RERANK = 6  # best guides re-ranked with rapidfuzz
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    guide: int
+    score: float  # 0-100
+    coverage: float
+    similarity: float
+    evidence: float  # distinctive words matched: needed to be confident
+    support: float  # all words matched, generic ones as if they were not: needed to be offered
+
+
+# A unit: plain, accented, weight (1, or GENERIC_WEIGHT), generic
+Unit = tuple[str, str, float, bool]
+# A feature: plain key, accented (None when typed without diacritics), weight, generic
+Feature = tuple[str, str | None, float, bool]
+
+
+def _marks(word: str) -> tuple[frozenset[str], ...]:
+    """The diacritics on each letter ("đ" counts as d with a stroke)."""
+    return tuple(frozenset({"stroke"}) if ch in "đĐ" else frozenset(unicodedata.normalize("NFD", ch)[1:])
+                 for ch in word)
+
+
+_SEP = "\x1f"  # between the spellings of one feature
+_BREAK = "zqxbreakxqz"  # a word no text has, between texts normalised in one call
+
+
+@lru_cache(maxsize=65536)
+def accent_agreement(typed: str, forms: str) -> float:
+    """How far diacritics typed by a resident agree with a guide's spellings (joined by _SEP) of the
+    same letters: marks left out ("nhâp" for "nhập") are a slip; marks that differ ("mất"/"mật")
+    are another word."""
+    spellings = forms.split(_SEP)
+    if typed in spellings:
+        return 1.0
+    mine = _marks(typed)
+    for form in spellings:
+        theirs = _marks(form)
+        if len(theirs) == len(mine) and all(m <= t for m, t in zip(mine, theirs)):
+            return OMITTED_ACCENT
+    return CONFLICTING_ACCENT
+
+
+def _saturate(count: float) -> float:
+    """A weighted count of mentions -> 0-1; a title or keyword mention alone is 1."""
+    return min(1.0, (count / (count + TF_HALF)) / (TITLE_COUNT / (TITLE_COUNT + TF_HALF)))
+
+
+def pair_key(a: str, b: str) -> str:
+    """Neighbouring units, in either order ("app ihanoi" = "ihanoi app")."""
+    return f"{a}|{b}" if a <= b else f"{b}|{a}"
+
+
+class Reader:
+    """Text -> weighted units, with the lexicon's English glossary, stopword and generic lists."""
+
+    def __init__(self, normalizer: Normalizer):
+        self.normalize = normalizer
+        lex = normalizer.lexicon
+        self.english = lex.english
+        self._stop, self._stop_plain = lex.stopwords.exact, lex.stopwords.plain
+        self._generic, self._generic_plain = lex.generic.exact, lex.generic.plain
+        self._phrase_starts = lex.stopwords.starts() | lex.generic.starts()
+        self._max_phrase = max(lex.stopwords.longest_phrase(), lex.generic.longest_phrase(), 2)
+        # pure, and both questions and guide phrases ("ihanoi", "vneid") repeat
+        self.units = lru_cache(maxsize=4096)(self._units)
+        self.guide_units = lru_cache(maxsize=4096)(partial(self._units, limit=None))
+
+    def _kind(self, a: str, p: str) -> str:
+        """'stop', 'generic' or '' for a word or phrase; the plain lists only for what is typed plain."""
+        if a in self._stop or (a == p and p in self._stop_plain):
+            return "stop"
+        if a in self._generic or (a == p and p in self._generic_plain):
+            return "generic"
+        return ""
+
+    def _merge_phrases(self, toks: list[str], plain: list[str]) -> tuple[list[str], list[str]]:
+        """Phrases of the stopword and generic lists become one unit ("như thế nào", "điện thoại")."""
+        starts = self._phrase_starts
+        hits = [i for i, (t, p) in enumerate(zip(toks, plain)) if t in starts or p in starts]
+        if not hits:
+            return toks, plain
+        out_t: list[str] = []
+        out_p: list[str] = []
+        done = 0
+        for i in hits:
+            if i < done:
+                continue
+            for k in range(min(self._max_phrase, len(toks) - i), 1, -1):
+                ak, pk = " ".join(toks[i:i + k]), " ".join(plain[i:i + k])
+                if self._kind(ak, pk):
+                    out_t.extend(toks[done:i])
+                    out_p.extend(plain[done:i])
+                    out_t.append(ak)
+                    out_p.append(pk)
+                    done = i + k
+                    break
+        out_t.extend(toks[done:])
+        out_p.extend(plain[done:])
+        return out_t, out_p
+
+    def _units(self, norm: Normalized, limit: int | None = MAX_UNITS) -> tuple[Unit, ...]:
+        # English is folded only in words typed in ASCII, where both views are the same word
+        folded = [fold_english(w) for w in norm.tokens]
+        plain = [f if t.isascii() else p for f, t, p in zip(folded, norm.tokens, norm.plain_tokens)]
+        toks, plain = self._merge_phrases(*self.english.apply(folded, plain))
+        stop, stop_plain, generic_list, generic_plain = self._stop, self._stop_plain, self._generic, self._generic_plain
+        # every word of every guide passes here: one comprehension, no calls
+        out = [(p, a, GENERIC_WEIGHT, True) if a in generic_list or (a == p and p in generic_plain) or p.isdigit()
+               else (p, a, 1.0, False)
+               for a, p in zip(toks, plain)
+               if not (a in stop or (a == p and p in stop_plain) or (len(p) == 1 and not p.isdigit()))]
+        return tuple(out[:limit] if limit is not None else out)
+
+
+def features(units: Sequence[Unit]) -> tuple[list[Feature], list[Feature]]:
+    """The units, and the pairs of neighbouring units (pair i joins units i and i+1)."""
+    singles: list[Feature] = [(p, a if a != p else None, w, g) for p, a, w, g in units]
+    pairs: list[Feature] = []
+    for (p1, a1, _, g1), (p2, a2, _, g2) in zip(units, units[1:]):
+        if p2 < p1:
+            p1, a1, p2, a2 = p2, a2, p1, a1
+        key = f"{p1}|{p2}"
+        accented = f"{a1}|{a2}"
+        pairs.append((key, accented if accented != key else None,
+                      PAIR_WEIGHT * (GENERIC_WEIGHT if g1 and g2 else 1.0), g1 and g2))
+    return singles, pairs
+
+
+@lru_cache(maxsize=4096)
+def _keys(units: tuple[Unit, ...]) -> tuple[list[str], frozenset[tuple[str, str]]]:
+    """The feature keys of a text, one per mention (the same as `features`, built faster for the
+    index), and the spellings with diacritics of its words."""
+    keys = [u[0] for u in units]
+    keys += [f"{a}|{b}" if a <= b else f"{b}|{a}" for a, b in zip(keys, keys[1:])]
+    return keys, frozenset((p, a) for p, a, _, _ in units if a != p)
+
+
+class GuideIndex:
+    """Features -> guides, built once from the guides.
+
+    Kept in few containers (per guide one dict of floats, per feature two arrays), so the garbage
+    collector has little to walk through and a thousand guides cost no pauses."""
+
+    def __init__(self, reader: Reader, by_guide: list[dict[str, float]], df: dict[str, float],
+                 forms: dict[str, str], guide_forms: list[dict[str, str]], phrasings: list[list[str]]):
+        self.reader = reader
+        self._by_guide = by_guide  # feature -> how much the guide is about it, 0-1
+        self._forms = forms  # feature -> its spellings with diacritics in all guides, joined by _SEP
+        self._guide_forms = guide_forms  # the same per guide, only where guides spell a feature differently
+        self._phrasings = phrasings
+        n = max(len(by_guide), 1)
+        norm = math.log(1 + n)
+        self._idf = {k: min(1.0, math.log(1 + n / max(d, 0.5)) / norm) for k, d in df.items()}
+        guides: dict[str, array[int]] = {key: array("l") for key in df}
+        weights: dict[str, array[float]] = {key: array("d") for key in df}
+        for gi, feats in enumerate(by_guide):
+            for key, weight in feats.items():
+                guides[key].append(gi)
+                weights[key].append(weight)
+        self._heads: dict[str, tuple[array[int], array[float]]] = {}
+        for key, gis in guides.items():
+            ws = weights[key]
+            if len(gis) > HEAD:  # keep the guides most about it
+                top = heapq.nlargest(HEAD, range(len(gis)), key=ws.__getitem__)
+                gis, ws = array("l", (gis[i] for i in top)), array("d", (ws[i] for i in top))
+            self._heads[key] = (gis, ws)
+        words = [k for k in df if "|" not in k and " " not in k and not k.isdigit() and len(k) >= 3]
+        self._near: dict[int, list[str]] = {}
+        for w in words:
+            for size in range(len(w) - 2, len(w) + 3):
+                self._near.setdefault(size, []).append(w)
+
+    @classmethod
+    def build(cls, guides: Iterable[Guide], normalizer: Normalizer) -> GuideIndex:
+        reader = Reader(normalizer)
+        saturate = lru_cache(maxsize=None)(_saturate)  # counts repeat: 1, 2, 0.3, 2.5, ...
+        by_guide: list[dict[str, float]] = []
+        df: dict[str, float] = {}
+        spellings: list[set[tuple[str, str]]] = []  # per guide: (feature, spelling with diacritics)
+        phrasings: list[list[str]] = []
+        for g in guides:
+            strong: list[str] = []  # feature keys said in the title or keywords, once per mention
+            examples: list[str] = []
+            summary: list[str] = []
+            steps: list[str] = []
+            accents: set[tuple[str, str]] = set()
+            texts: list[str] = []
+            for bucket, items in ((strong, (g.title.vi, g.title.en, *g.keywords)),
+                                  (examples, (*g.examples.vi, *g.examples.en)),
+                                  (summary, (g.summary.vi, g.summary.en)),
+                                  (steps, ("\n".join(st.text.vi for st in g.steps),  # all steps as one text
+                                           "\n".join(st.text.en for st in g.steps)))):
+                # one call per bucket, the texts kept apart by a break word: many short texts cost
+                # more in calls than in words
+                norm = normalizer(f" {_BREAK} ".join(items), None)
+                if bucket is strong or bucket is examples:
+                    texts.extend(t.strip() for t in norm.plain.split(_BREAK))
+                units = reader.guide_units(norm)
+                start = 0
+                for end in [i for i, u in enumerate(units) if u[0] == _BREAK] + [len(units)]:
+                    keys, spelled = _keys(units[start:end])
+                    bucket.extend(keys)
+                    accents |= spelled
+                    start = end + 1
+            counts = Counter(strong)
+            for key, n in counts.items():
+                counts[key] = n * TITLE_COUNT
+            for bucket, weight in ((examples, 1.0), (summary, SUMMARY_COUNT)):
+                for key, n in Counter(bucket).items():
+                    counts[key] = counts.get(key, 0.0) + n * weight
+            weights = {key: saturate(c) for key, c in counts.items()}
+            for key, w in weights.items():
+                df[key] = df.get(key, 0.0) + w
+            for key, n in Counter(steps).items():
+                weights[key] = saturate(counts.get(key, 0.0) + min(n * STEP_COUNT, STEP_MAX))
+                df.setdefault(key, 0.0)
+            by_guide.append(weights)
+            spellings.append(accents)
+            phrasings.append([t for t in dict.fromkeys(texts) if t])
+        all_forms: dict[str, set[str]] = {}
+        for accents in spellings:
+            for key, spelled in accents:
+                all_forms.setdefault(key, set()).add(spelled)
+        joined = {key: _SEP.join(sorted(f)) for key, f in all_forms.items()}
+        guide_forms: list[dict[str, str]] = []
+        for accents in spellings:  # where guides spell a feature differently, each guide's own spellings
+            mine: dict[str, set[str]] = {}
+            for key, spelled in accents:
+                if len(all_forms[key]) > 1:
+                    mine.setdefault(key, set()).add(spelled)
+            guide_forms.append({key: _SEP.join(sorted(f)) for key, f in mine.items()})
+        return cls(reader, by_guide, df, joined, guide_forms, phrasings)
+
+    def __len__(self) -> int:
+        return len(self._by_guide)
+
+    # --- a question ---------------------------------------------------------------------
+
+    def _agreement(self, key: str, accented: str, own: dict[str, str] | None = None) -> float:
+        """accent_agreement against the spellings of a guide (`own`, where guides differ) or of all
+        guides; a pair agrees as far as both its words do."""
+        if "|" in key:
+            (k1, k2), (a1, a2) = key.split("|"), accented.split("|")
+            return min(self._agreement(k1, a1, own), self._agreement(k2, a2, own))
+        if accented == key:  # this word of the pair was typed without diacritics
+            return 1.0
+        forms = (own.get(key) if own else None) or self._forms.get(key, key)
+        return accent_agreement(accented, forms)
+
+    def _known(self, key: str, accented: str | None) -> bool:
+        if key not in self._idf:
+            return False
+        # "khoán" is not "khoản": a spelling no guide has, with contradicting marks, is a word no guide uses
+        return accented is None or self._agreement(key, accented) > CONFLICTING_ACCENT
+
+    def _repair(self, units: Sequence[Unit]) -> list[Unit]:
+        """Give words no guide knows a second chance: a close spelling, or words run together."""
+        out: list[Unit] = []
+        tries = 0
+        for u in units:
+            plain, _, weight, generic = u
+            if plain in self._idf or " " in plain or plain.isdigit() or tries >= MAX_REPAIRS:
+                out.append(u)
+                continue
+            tries += 1
+            split = self._split(plain)
+            if split:
+                out.extend((w, w, 1.0, False) for w in split)
+                continue
+            if len(plain) >= FUZZY_WORD_LEN:
+                hit = process.extractOne(plain, self._near.get(len(plain), ()), scorer=fuzz.ratio,
+                                         processor=None, score_cutoff=FUZZY_WORD_AT)
+                if hit:
+                    out.append((hit[0], hit[0], weight * hit[1] / 100, generic))
+                    continue
+            out.append(u)
+        return out
+
+    def _split(self, word: str) -> list[str] | None:
+        """'dangnhap' -> ['dang', 'nhap'] when the guides use that phrase."""
+        known = self._idf
+        for i in range(2, len(word) - 1):
+            a, b = word[:i], word[i:]
+            if pair_key(a, b) in known:
+                return [a, b]
+            if a in known and len(b) >= 4:
+                for j in range(2, len(b) - 1):
+                    if pair_key(a, b[:j]) in known and pair_key(b[:j], b[j:]) in known:
+                        return [a, b[:j], b[j:]]
+        return None
+
+    def rank(self, text: str) -> tuple[Normalized, list[Scored]]:
+        """The best guides for a question, best first (at most RERANK)."""
+        norm = self.reader.normalize(text)
+        singles, pairs = features(self._repair(self.reader.units(norm)))
+        # What the question weighs, and which features count (a word said twice counts once).
+        total = 0.0
+        seen: set[str] = set()
+        counted: list[tuple[int, str, str | None, float, bool]] = []  # position (pairs: -1 - j), key, ...
+        known_pairs: list[tuple[int, str, str | None]] = []
+        for j, (key, accented, weight, generic) in enumerate(pairs):
+            if not self._known(key, accented):
+                a, b = key.split("|")
+                if key not in seen and a in self._idf and b in self._idf:
+                    total += weight * NOVEL_PAIR  # known words, never side by side in a guide
+                seen.add(key)
+                continue
+            known_pairs.append((j, key, accented))
+            if key not in seen:
+                seen.add(key)
+                w = weight * self._idf[key]
+                total += w
+                counted.append((-1 - j, key, accented, w, generic))
+        for i, (key, accented, weight, generic) in enumerate(singles):
+            if key in seen:
+                continue
+            seen.add(key)
+            if not self._known(key, accented):
+                total += weight * UNKNOWN  # a word no guide uses counts against all of them
+                continue
+            w = weight * self._idf[key]
+            total += w
+            counted.append((i, key, accented, w, generic))
+        if not counted:
+            return norm, []
+
+        # Candidates from the heads of the features' lists, then the best of them in full.
+        partial: dict[int, float] = {}
+        for _, key, _, w, _ in counted:
+            gis, weights = self._heads[key]
+            for gi, pw in zip(gis, weights):
+                partial[gi] = partial.get(gi, 0.0) + w * pw
+        candidates = heapq.nlargest(CANDIDATES, partial.items(), key=itemgetter(1))
+        full = [self._score(gi, counted, known_pairs, len(pairs)) for gi, _ in candidates]
+        full.sort(key=lambda x: -x[1])
+
+        ranked: list[Scored] = []
+        for gi, s, evidence, support in full[:RERANK]:
+            coverage = min(s / min(total, LONG_QUESTION), 1.0)
+            hit = process.extractOne(norm.plain, self._phrasings[gi], scorer=fuzz.token_sort_ratio, processor=None)
+            similarity = max(0.0, (hit[1] / 100 - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR)) if hit else 0.0
+            score = 100 * (COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * similarity)
+            ranked.append(Scored(gi, score, coverage, similarity, evidence, support))
+        ranked.sort(key=lambda r: -r.score)
+        return norm, ranked
+
+    def _score(self, gi: int, counted: list[tuple[int, str, str | None, float, bool]],
+               known_pairs: list[tuple[int, str, str | None]], n_pairs: int) -> tuple[int, float, float, float]:
+        feats = self._by_guide[gi]
+        spellings = self._guide_forms[gi]
+        # which neighbours the guide also puts side by side (repeated pairs included)
+        paired = [False] * n_pairs
+        for j, key, _ in known_pairs:
+            if key in feats:
+                paired[j] = True
+        score = evidence = support = 0.0
+        for pos, key, accented, w, generic in counted:
+            weight = feats.get(key)
+            if weight is None:
+                continue
+            v = w * weight
+            if accented is not None:
+                v *= self._agreement(key, accented, spellings)
+            if pos >= 0 and n_pairs and not ((pos > 0 and paired[pos - 1]) or (pos < n_pairs and paired[pos])):
+                v *= ORPHAN  # the guide uses the word, but never next to these neighbours
+            score += v
+            if generic:
+                support += v / GENERIC_WEIGHT
+            else:
+                evidence += v
+                support += v
+        return gi, score, evidence, support

@@ -1,0 +1,92 @@
+"""Match a resident's free-text question to a guide: confident, unsure ("Có phải bác muốn…?") or none.
+
+The same Matcher serves the bot and `python -m bot match --json` (shared/topics.md). How a question
+is scored is in `match_index.py`; this module turns the scores into one of three outcomes:
+
+* CONFIDENT: the best guide scores well, clearly ahead of the next, on distinctive words -> open it;
+* UNSURE: the best guide first, then up to three alternatives -> "Có phải bác muốn…?";
+* NONE: no guide explains enough of the question -> a kind decline (weather, lottery, greetings).
+
+The thresholds were set on our own question sets (tests/domain/match_questions.tsv and others),
+not on the shared dev questions.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain.content import Guide
+from bot.domain.match_index import GuideIndex
+from bot.domain.normalize import Normalizer, default_normalizer
+
+CONFIDENT_AT = 55.0  # best score at least this ...
+CONFIDENT_GAP = 8.0  # ... and this far ahead of the next guide
+NONE_BELOW = 40.0  # below this the question is declined
+MIN_EVIDENCE = 0.6  # weight of matched words a guide needs to be offered (distinctive ones: to be opened)
+ALTERNATIVE_AT = 20.0  # a guide must score this to be offered as an alternative
+MAX_ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    guide_id: str
+    score: float  # 0-100
+
+
+class Outcome(StrEnum):
+    CONFIDENT = "confident"
+    UNSURE = "unsure"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    query: str
+    normalized: str
+    outcome: Outcome
+    topic: str | None  # best guide id when CONFIDENT or UNSURE; None when NONE
+    score: float  # best score 0-100
+    alternatives: list[Candidate] = field(default_factory=list)  # next best, at most 3, without `topic`
+
+    def to_json(self) -> dict[str, object]:
+        """The `python -m bot match --json` line (shared/topics.md)."""
+        return {
+            "query": self.query,
+            "topic": self.topic,
+            "score": round(self.score, 1),
+            "alternatives": [{"topic": c.guide_id, "score": round(c.score, 1)} for c in self.alternatives],
+        }
+
+
+class Matcher:
+    """Built once from the guides; `match` is pure and takes well under a millisecond."""
+
+    def __init__(self, guide_ids: list[str], index: GuideIndex):
+        self._ids = guide_ids
+        self._index = index
+
+    @classmethod
+    def build(cls, guides: Iterable[Guide], normalizer: Normalizer | None = None) -> Matcher:
+        guides = list(guides)
+        return cls([g.id for g in guides], GuideIndex.build(guides, normalizer or default_normalizer()))
+
+    @property
+    def guide_ids(self) -> list[str]:
+        return list(self._ids)
+
+    def match(self, text: str) -> MatchResult:
+        norm, ranked = self._index.rank(text)
+        if not ranked:
+            return MatchResult(text, norm.text, Outcome.NONE, None, 0.0, [])
+        ranked.sort(key=lambda r: (-r.score, self._ids[r.guide]))
+        best = ranked[0]
+        if best.support < MIN_EVIDENCE or best.score < NONE_BELOW:
+            return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])
+        alternatives = [Candidate(self._ids[r.guide], r.score) for r in ranked[1:]
+                        if r.score >= ALTERNATIVE_AT and r.support >= MIN_EVIDENCE][:MAX_ALTERNATIVES]
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        confident = (best.score >= CONFIDENT_AT and best.score - second >= CONFIDENT_GAP
+                     and best.evidence >= MIN_EVIDENCE)  # generic words alone never decide
+        outcome = Outcome.CONFIDENT if confident else Outcome.UNSURE
+        return MatchResult(text, norm.text, outcome, self._ids[best.guide], best.score, alternatives)

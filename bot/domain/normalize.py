@@ -1,0 +1,315 @@
+"""Text normalisation for matching residents' questions against guides.
+
+A question and a guide's phrasings go through the same steps, so both sides meet in the same words:
+
+1. bound the work: at most ``MAX_CHARS`` characters are looked at;
+2. Unicode NFKC (canonical composition as NFC, plus compatibility forms such as full-width
+   letters some keyboards produce), control and zero-width characters dropped, case folded,
+   Cyrillic/Greek look-alike letters mapped to Latin, old/new tone placement unified (hòa = hoà);
+3. words split on anything that is not a letter or digit (emoji, punctuation, "i-hanoi");
+4. brand spellings folded ("i hà nội" -> "ihanoi"), chat abbreviations and teencode expanded
+   ("ntn" -> "như thế nào"), polite fillers dropped ("bác", "ạ", "nhé").
+
+The result has two views of the same words: ``text`` keeps the diacritics, ``plain`` has them
+removed (đ -> d), which is how many residents type. The word lists are data, in ``lexicon/*.yaml``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import yaml
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+
+# Long input is cut here (a question is a sentence or two; a pasted article is not a question).
+MAX_CHARS = 300
+
+_WORD_RE = re.compile(r"[^\W_]+")
+# C0/C1 controls become spaces; format characters (zero-width space/joiners, bidi marks, BOM,
+# soft hyphen) vanish, so "i\u200bhanoi" is still "ihanoi".
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_FORMAT_RE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+# Letters from other scripts that look like Latin ones, seen in copied or spoofed text.
+_CONFUSABLES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "һ": "h", "ӏ": "l", "к": "k", "м": "m", "н": "h", "т": "t", "в": "b",
+    "ο": "o", "α": "a", "ι": "i", "ν": "v", "ρ": "p", "κ": "k", "τ": "t", "υ": "u", "ε": "e",
+})
+
+
+def _build_deaccent_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and base.isascii():
+            table[cp] = base
+    for cp in range(0x0300, 0x0370):  # stray combining marks
+        table[cp] = None
+    table[ord("đ")] = "d"
+    table[ord("Đ")] = "D"
+    return table
+
+
+_DEACCENT = _build_deaccent_table()
+
+
+def strip_diacritics(text: str) -> str:
+    """'Đăng nhập' -> 'Dang nhap'."""
+    return text.translate(_DEACCENT)
+
+
+# Old and new tone placement in open syllables: "hòa"/"hoà", "khỏe"/"khoẻ", "thủy"/"thuỷ".
+# Both are correct Vietnamese; we keep the mark on the last vowel.
+_TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+
+
+def _move_tone(m: re.Match[str]) -> str:
+    first, second = m.group(1)
+    decomposed = unicodedata.normalize("NFD", first)
+    tone = "".join(c for c in decomposed if c in _TONES)
+    bare = "".join(c for c in decomposed if c not in _TONES)
+    return unicodedata.normalize("NFC", bare + second + tone)
+
+
+# an open syllable: the vowel pair is not followed by another letter
+_TONE_RE = re.compile(r"([òóỏõọ][ae]|[ùúủũụ]y)(?![^\W\d_])")
+
+
+def _unify_tones(text: str) -> str:
+    return _TONE_RE.sub(_move_tone, text)
+
+
+def clean(text: str, limit: int | None = MAX_CHARS) -> str:
+    """Composed, case-folded text with control characters removed (no word rules), cut to `limit`
+    characters (None: uncut, for our own texts)."""
+    if not isinstance(text, str):
+        return ""
+    if limit is not None:
+        text = text[:4 * limit]  # so that control characters and emoji cannot hide the length
+    text = _FORMAT_RE.sub("", text)
+    text = _CONTROL_RE.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate(_CONFUSABLES)
+    text = _unify_tones(text)
+    if limit is not None and len(text) > limit:
+        cut = text[:limit]
+        # do not keep half a word
+        if text[limit].isalnum():
+            cut = cut.rsplit(None, 1)[0] if " " in cut else cut
+        text = cut
+    return text
+
+
+def words(text: str) -> list[str]:
+    """Words of cleaned text: runs of letters or digits in any script."""
+    return _WORD_RE.findall(text)
+
+
+def fold_english(word: str) -> str:
+    """'bills' -> 'bill', 'paying' -> 'pay', 'updated' -> 'updat': one form per English word.
+
+    Only for words of ASCII letters; Vietnamese syllables typed without diacritics never end in
+    -s, -ing or -ed, so they pass unchanged."""
+    if len(word) <= 3 or word[-1] not in "sgde" or not word.isascii() or not word.isalpha():
+        return word  # (only -s, -ing, -ed and a final -e change anything)
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # scann(ing) -> scan, logg(ed) -> log
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]  # update, updating, updated -> updat
+    return word
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Two views of the same words: with diacritics (`text`) and without (`plain`)."""
+
+    text: str
+    plain: str
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.text.split()
+
+    @property
+    def plain_tokens(self) -> list[str]:
+        return self.plain.split()
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+def _typed_plain(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The form of a key that matches words typed without diacritics, or None.
+
+    A key written without diacritics is that form. A key of several words written with diacritics
+    ("tài khoản") also matches them typed without ("tai khoan"): de-accented Vietnamese is ambiguous
+    word by word ("ma" is "mà" or "mã"), hardly ever phrase by phrase. A one-word key with
+    diacritics matches only itself; list the plain spelling too where it is safe.
+    """
+    plain = tuple(strip_diacritics(w) for w in key)
+    return plain if plain == key or len(key) > 1 else None
+
+
+class PhraseTable:
+    """Word sequences replaced by other words (possibly none).
+
+    Which typed words a key matches: see `_typed_plain`; with `ignore_accents` (brands) any
+    accents match.
+    """
+
+    def __init__(self, entries: dict[str, str], ignore_accents: bool = False,
+                 fold: Callable[[str], str] = str):
+        self.ignore_accents = ignore_accents
+        self._exact: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._plain: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.max_len = 0
+        for key, value in entries.items():
+            k = tuple(fold(w) for w in words(clean(key)))
+            v = tuple(words(clean(value)))
+            if not k:
+                continue
+            self.max_len = max(self.max_len, len(k))
+            pk = tuple(strip_diacritics(w) for w in k) if ignore_accents else _typed_plain(k)
+            self._exact[k] = v
+            if pk is not None:
+                self._plain.setdefault(pk, v)
+        self._starts = {k[0] for k in self._exact} | {k[0] for k in self._plain}
+
+    def apply(self, toks: list[str], plain: list[str]) -> tuple[list[str], list[str]]:
+        starts = self._starts
+        # most words start no key: look only where one might
+        if starts.isdisjoint(toks) and starts.isdisjoint(plain):
+            return toks, plain
+        hits = [i for i, (t, p) in enumerate(zip(toks, plain)) if t in starts or p in starts]
+        if not hits:
+            return toks, plain
+        out: list[str] = []
+        out_plain: list[str] = []
+        done = 0
+        for i in hits:
+            if i < done:
+                continue
+            for size in range(min(self.max_len, len(toks) - i), 0, -1):
+                window = tuple(toks[i:i + size])
+                pwindow = tuple(plain[i:i + size])
+                hit = self._exact.get(window)
+                if hit is None and (self.ignore_accents or window == pwindow):
+                    hit = self._plain.get(pwindow)
+                if hit is not None:
+                    out.extend(toks[done:i])
+                    out_plain.extend(plain[done:i])
+                    out.extend(hit)
+                    out_plain.extend(strip_diacritics(w) for w in hit)
+                    done = i + size
+                    break
+        out.extend(toks[done:])
+        out_plain.extend(plain[done:])
+        return out, out_plain
+
+
+def _read(directory: Path, name: str) -> dict[str, object]:
+    data = yaml.safe_load((directory / name).read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{directory / name}: expected a mapping")
+    return data
+
+
+@dataclass(frozen=True)
+class WordList:
+    """Words and phrases, matched with the same accent rule as PhraseTable ("my" is not "mỹ")."""
+
+    exact: frozenset[str]
+    plain: frozenset[str]
+
+    @classmethod
+    def of(cls, items: Iterable[object]) -> WordList:
+        phrases = {tuple(fold_english(w) for w in words(clean(str(x)))) for x in items}
+        phrases.discard(())
+        plain = {_typed_plain(p) for p in phrases}
+        return cls(frozenset(" ".join(p) for p in phrases), frozenset(" ".join(p) for p in plain if p))
+
+    def has(self, accented: str, plain: str) -> bool:
+        return accented in self.exact or (accented == plain and plain in self.plain)
+
+    def starts(self) -> frozenset[str]:
+        """First words of the phrases of several words, plain and accented."""
+        return frozenset(p.split()[0] for p in self.exact | self.plain if " " in p)
+
+    def longest_phrase(self) -> int:
+        return max((len(p.split()) for p in self.exact), default=1)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists of `lexicon/*.yaml`, ready to apply."""
+
+    brands: PhraseTable
+    abbreviations: PhraseTable
+    fillers: PhraseTable
+    english: PhraseTable  # English words -> the Vietnamese ones guides use; keys folded by fold_english
+    stopwords: WordList  # carry no topic
+    generic: WordList  # shared by many guides
+
+    @classmethod
+    def load(cls, directory: Path = LEXICON_DIR) -> Lexicon:
+        brands_raw = _read(directory, "brands.yaml").get("brands") or {}
+        brand_map = {variant: canon for canon, variants in brands_raw.items() for variant in [canon, *variants]}
+        abbreviations = _read(directory, "abbreviations.yaml").get("abbreviations") or {}
+        fillers = _read(directory, "fillers.yaml").get("fillers") or []
+        english = _read(directory, "english.yaml").get("english") or {}
+        generic_file = _read(directory, "generic.yaml")
+        stop = generic_file.get("stopwords") or {}
+        generic = generic_file.get("generic") or {}
+        return cls(
+            brands=PhraseTable({str(k): str(v) for k, v in brand_map.items()}, ignore_accents=True),
+            abbreviations=PhraseTable({str(k): str(v) for k, v in abbreviations.items()}),
+            fillers=PhraseTable({str(f): "" for f in fillers}),
+            english=PhraseTable({str(k): str(v) for k, v in english.items()}, fold=fold_english),
+            stopwords=WordList.of(w for ws in stop.values() for w in ws),
+            generic=WordList.of(w for ws in generic.values() for w in ws),
+        )
+
+
+class Normalizer:
+    """Applies a Lexicon to text. Pure: the same text always gives the same result (so it is cached)."""
+
+    def __init__(self, lexicon: Lexicon, cache_size: int = 4096):
+        self.lexicon = lexicon
+        self._cached = lru_cache(maxsize=cache_size)(self._normalize)
+
+    def __call__(self, text: str, limit: int | None = MAX_CHARS) -> Normalized:
+        """`limit`: characters looked at; None for guide texts, which we wrote ourselves."""
+        return self._cached(text if isinstance(text, str) else "", limit)
+
+    def _normalize(self, text: str, limit: int | None) -> Normalized:
+        toks = words(clean(text, limit))
+        plain = strip_diacritics(" ".join(toks)).split(" ") if toks else []
+        lex = self.lexicon
+        for table in (lex.brands, lex.abbreviations, lex.fillers):
+            toks, plain = table.apply(toks, plain)
+        return Normalized(" ".join(toks), " ".join(plain))
+
+
+@cache
+def default_normalizer() -> Normalizer:
+    """The normaliser over the packaged lexicon, loaded once per process."""
+    return Normalizer(Lexicon.load())
+
+
+def normalize(text: str) -> Normalized:
+    return default_normalizer()(text)
