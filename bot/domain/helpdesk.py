@@ -108,9 +108,11 @@ class HelpDesk:
                                     step=self._step_label(lang, guide_id, step))
         return [Screen(text, rows(Button(self.t(lang, "tickets.btn_cancel"), "hd:cancel")))], True
 
-    def confirm(self, r: Resident, draft: Draft) -> list[Screen]:
+    def confirm(self, r: Resident, draft: Draft) -> tuple[list[Screen], Draft]:
+        """The confirmation screens, and the draft to keep: masked already, so no secret waits in FSM storage."""
         lang = r.language
         m = mask(draft.incoming.text)
+        draft = dataclasses.replace(draft, incoming=dataclasses.replace(draft.incoming, text=m.text))
         screens = []
         if m.has_otp_risk:
             screens.append(Screen(self.t(lang, "tickets.otp_warning")))
@@ -121,7 +123,7 @@ class HelpDesk:
         screens.append(Screen(text, rows([Button(self.t(lang, "tickets.btn_send"), "hd:send"),
                                           Button(self.t(lang, "tickets.btn_rewrite"), "hd:rewrite")],
                                          Button(self.t(lang, "tickets.btn_cancel"), "hd:cancel"))))
-        return screens
+        return screens, draft
 
     def cancelled(self, r: Resident) -> list[Screen]:
         return [Screen(self.t(r.language, "tickets.cancelled"), rows(self._menu(r)))]
@@ -144,7 +146,7 @@ class HelpDesk:
         limit = group.unanswered_hours if group else DEFAULT_UNANSWERED_HOURS
         deadline = hours.add(ticket.created_at, dt.timedelta(hours=limit))
         return [Screen(self.t(lang, "tickets.opened", number=ticket.number, ward=self._ward_name(lang, ticket.ward_id),
-                              hours=hours.describe(), deadline=self._when(lang, deadline, hours)),
+                              hours=self._hours(lang, hours), deadline=self._when(lang, deadline, hours)),
                        self._ticket_buttons(r, ticket))]
 
     async def resident_message(self, r: Resident, ticket: Ticket, incoming: Incoming, sender: Sender) -> list[Screen]:
@@ -351,7 +353,7 @@ class HelpDesk:
         except TicketNotFound:
             return self.t(STAFF_LANG, "tickets.group_not_bound")
         return self.t(STAFF_LANG, "tickets.sla_saved", minutes=g.unassigned_minutes, hours=g.unanswered_hours,
-                      working=g.hours.describe())
+                      working=self._hours(STAFF_LANG, g.hours))
 
     async def ticket_for(self, chat_id: int, thread_id: int | None, reply_to_id: int | None) -> Ticket | None:
         return await self.tickets.find_for_staff_message(chat_id, thread_id, reply_to_id)
@@ -594,6 +596,9 @@ class HelpDesk:
         g = self.content.guide(guide_id) if guide_id else None
         total = len(g.steps) if g else step + 1
         return self.t(lang, "resident.step_label", n=step + 1, total=total)
+
+    def _hours(self, lang: str, hours: WorkingHours) -> str:
+        return hours.describe(self.t(lang, "tickets.day_abbr").split(","))
 
     def _what(self, lang: str, kind: str) -> str:
         return self.t(lang, f"tickets.what_{kind if kind in ('photo', 'voice', 'document') else 'other'}")

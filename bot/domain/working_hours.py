@@ -130,9 +130,9 @@ class WorkingHours:
     def local(self, at: dt.datetime) -> dt.datetime:
         return at.astimezone(self.tz)
 
-    def describe(self) -> str:
+    def describe(self, day_names: tuple[str, ...] | list[str] = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")) -> str:
         """'T2–T6 08:00–12:00, 13:30–17:00' style summary, grouping days with the same hours."""
-        names = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
+        names = tuple(day_names)
         parts: list[str] = []
         i = 0
         while i < 7:

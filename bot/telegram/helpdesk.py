@@ -147,10 +147,12 @@ def make_router() -> Router:
         if m.kind == "other" or (m.kind == "text" and not m.text.strip()):
             await send_screens(bot, message.chat.id, helpdesk.rewrite(resident))
             return
-        await state.update_data(draft={"kind": m.kind, "text": m.text, "chat_id": m.chat_id, "message_id": m.message_id})
-        await state.set_state(Asking.confirm)
         data = await state.get_data()
-        await send_screens(bot, message.chat.id, helpdesk.confirm(resident, _draft(data)))  # type: ignore[arg-type]
+        screens, draft = helpdesk.confirm(resident, Draft(m, data.get("guide"), data.get("step")))
+        d = draft.incoming
+        await state.update_data(draft={"kind": d.kind, "text": d.text, "chat_id": d.chat_id, "message_id": d.message_id})
+        await state.set_state(Asking.confirm)
+        await send_screens(bot, message.chat.id, screens)
 
     @router.message(_not_command, _continuing)
     async def on_ticket_message(message: Message, resident: Resident, helpdesk: HelpDesk, ticket: Any, bot: Bot) -> None:

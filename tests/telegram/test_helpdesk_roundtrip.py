@@ -239,3 +239,18 @@ async def test_stop_word_with_an_open_ticket_is_not_sent_to_staff(harness):
     before = len(harness.fake.sent)
     await lan.send("DỪNG")
     assert harness.fake.messages_to(GROUP, before) == []
+
+
+async def test_an_english_speaking_resident_gets_the_answer_in_english(harness):
+    await staff_group(harness)
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    tom = await harness.onboarded(1003, ward="Tay Ho", lang="English")
+    out = await tom.press("Ask ward staff")
+    assert "Type your question" in out[-1].text
+    await tom.send("How do I pay my water bill?")
+    out = await tom.press("Send to staff")
+    assert "Your ticket number: #1" in out[-1].text and "Mon–Fri 08:00–12:00, 13:30–17:00" in out[-1].text
+    (thread, _), = harness.fake.topics[GROUP]
+    assert "💬 How do I pay my water bill?" in harness.fake.last_to(GROUP).text  # staff read it as typed
+    await ha.send("Bác dùng ứng dụng ngân hàng nhé", thread_id=thread, reply_to=topic_message(thread))
+    assert harness.fake.last_to(1003).text.startswith("💬 Ward staff reply: Bác dùng ứng dụng")
