@@ -246,9 +246,8 @@ class AnnouncementService:
                 raise NoticeError("own_notice")
             if row.status != Status.PENDING_APPROVAL:
                 raise NoticeError("not_pending")
+            # approved too late for a firing? the tick marks it missed and tells the author
             row.status, row.approved_by, row.updated_at = Status.SCHEDULED.value, who.id, now
-            if row.next_fire_at is not None and row.next_fire_at < now - self.grace:
-                row.next_fire_at = Schedule(row.start_at, Repeat(row.repeat), row.until).next_fire(now - self.grace)
             notice = _notice(row)
         await self._notify(notice.author_chat_id, Screen(self.t("vi", "announcements.approved_author", id=notice.id,
                                                                 name=who.display_name)))
@@ -434,10 +433,11 @@ class AnnouncementService:
         async with self.db.session() as s:
             repo = NoticeRepo(s)
             for occ in await repo.finished_unreported():
+                if not await repo.close_occurrence(occ.id, now):
+                    continue  # another reporter (tick loop or worker) closed it first
                 counts = await repo.counts(occ.id)
                 reasons = Counter(r.error or r.status for r in await repo.failures(occ.id, limit=1000))
                 report = OccurrenceReport(occ.announcement_id, occ.fire_at, counts, await repo.acks(occ.id), dict(reasons))
-                occ.status, occ.finished_at, occ.reported_at = "done", now, now
                 row = await repo.get(occ.announcement_id)
                 if row is not None:
                     if row.status == Status.SENDING and not await self._open(repo, row.id):

@@ -270,6 +270,12 @@ class NoticeRepo:
         q = select(OccurrenceRow).where(OccurrenceRow.status == "sending", ~open_rows.exists())
         return list((await self.s.execute(q)).scalars())
 
+    async def close_occurrence(self, occ_id: int, now: dt.datetime) -> bool:
+        """sending → done, once: only the caller that wins this update reports the occurrence."""
+        res = await self.s.execute(update(OccurrenceRow).where(OccurrenceRow.id == occ_id, OccurrenceRow.status == "sending")
+                                   .values(status="done", finished_at=now, reported_at=now))
+        return bool(res.rowcount)  # type: ignore[attr-defined]
+
     async def cancel_pending(self, occ_ids: Sequence[int]) -> int:
         if not occ_ids:
             return 0
