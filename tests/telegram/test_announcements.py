@@ -275,3 +275,21 @@ async def official_chat(tmp_path, script: str, out: io.StringIO) -> None:
     from bot.localchat.chat import run_chat
 
     await run_chat(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"), inp=io.StringIO(script), out=out)
+
+
+async def test_notice_with_a_photo_is_previewed_and_sent_as_a_photo(harness):
+    fake = harness.fake
+    await ward_with_groups(harness, (G5, "5"))
+    await harness.onboarded(1001)
+    o = harness.actor(OFFICIAL, "Chủ tịch phường")
+    await o.send("/thongbao")
+    await o.send_media("photo", "Sơ đồ điểm tiêm chủng ở nhà văn hoá tổ 5.")
+    await o.press("Cả phường")
+    out = await o.press("Gửi ngay")
+    preview = out[-2]
+    assert preview.method == "sendphoto" and preview.text.endswith("Sơ đồ điểm tiêm chủng ở nhà văn hoá tổ 5.")
+    await o.press("Xác nhận")
+    await runner_of(harness).pump()
+    for chat in (G5, 1001):
+        [m] = [m for m in fake.messages_to(chat) if "Sơ đồ" in m.text]
+        assert m.method == "sendphoto" and m.params["photo"] == preview.params["photo"]
