@@ -48,6 +48,8 @@ CONFLICTING_ACCENT = 0.1  # "mất" typed where the guide says "mật": another 
 # A long message (a story around the question) is judged by the part a guide explains best:
 # coverage is measured against at most this much question weight.
 LONG_QUESTION = 6.0
+LONG_TEXT = 100  # characters (normalised) from which a question counts as a long message
+SENTENCE = 20  # characters from which a phrasing is a sentence (not a keyword) to compare long messages with
 SIMILARITY_FLOOR = 0.4  # fuzzy similarity below this is what unrelated sentences get
 COVERAGE_SHARE = 0.5  # the rest of the score is the best fuzzy phrasing similarity
 MAX_UNITS = 40  # units looked at in one question (the input is already cut to 300 characters)
@@ -209,6 +211,7 @@ class GuideIndex:
         self._forms = forms  # feature -> its spellings with diacritics in all guides, joined by _SEP
         self._guide_forms = guide_forms  # the same per guide, only where guides spell a feature differently
         self._phrasings = phrasings
+        self._sentences = [[p for p in ps if len(p) >= SENTENCE] for ps in phrasings]
         n = max(len(by_guide), 1)
         norm = math.log(1 + n)
         self._idf = {k: min(1.0, math.log(1 + n / max(d, 0.5)) / norm) for k, d in df.items()}
@@ -396,9 +399,13 @@ class GuideIndex:
         full.sort(key=lambda x: -x[1])
 
         ranked: list[Scored] = []
+        # a long message is compared with whole sentences (not keywords) by its best matching part
+        long = len(norm.plain) > LONG_TEXT
+        scorer = fuzz.partial_token_sort_ratio if long else fuzz.token_sort_ratio
         for gi, s, evidence, support in full[:RERANK]:
             coverage = min(s / min(total, LONG_QUESTION), 1.0)
-            hit = process.extractOne(norm.plain, self._phrasings[gi], scorer=fuzz.token_sort_ratio, processor=None)
+            phrasings = self._sentences[gi] if long else self._phrasings[gi]
+            hit = process.extractOne(norm.plain, phrasings, scorer=scorer, processor=None)
             similarity = max(0.0, (hit[1] / 100 - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR)) if hit else 0.0
             score = 100 * (COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * similarity)
             ranked.append(Scored(gi, score, coverage, similarity, evidence, support))

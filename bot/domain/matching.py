@@ -3,7 +3,8 @@
 The same Matcher serves the bot and `python -m bot match --json` (shared/topics.md). How a question
 is scored is in `match_index.py`; this module turns the scores into one of three outcomes:
 
-* CONFIDENT: the best guide scores well, clearly ahead of the next, on distinctive words -> open it;
+* CONFIDENT: the best guide scores well, clearly ahead of the next, on distinctive words, and the
+  question is a question, not a long story -> open it;
 * UNSURE: the best guide first, then up to three alternatives -> "Có phải bác muốn…?";
 * NONE: no guide explains enough of the question -> a kind decline (weather, lottery, greetings).
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain.content import Guide
-from bot.domain.match_index import GuideIndex
+from bot.domain.match_index import LONG_TEXT, GuideIndex
 from bot.domain.normalize import Normalizer, default_normalizer
 
 CONFIDENT_AT = 55.0  # best score at least this ...
@@ -87,6 +88,7 @@ class Matcher:
                         if r.score >= ALTERNATIVE_AT and r.support >= MIN_EVIDENCE][:MAX_ALTERNATIVES]
         second = ranked[1].score if len(ranked) > 1 else 0.0
         confident = (best.score >= CONFIDENT_AT and best.score - second >= CONFIDENT_GAP
-                     and best.evidence >= MIN_EVIDENCE)  # generic words alone never decide
+                     and best.evidence >= MIN_EVIDENCE  # generic words alone never decide
+                     and len(norm.plain) <= LONG_TEXT)  # a long story gets choices, not a guide
         outcome = Outcome.CONFIDENT if confident else Outcome.UNSURE
         return MatchResult(text, norm.text, outcome, self._ids[best.guide], best.score, alternatives)
