@@ -154,6 +154,8 @@ class HelpDesk:
         lang = r.language
         was_closed = not ticket.is_open
         ticket, msg = await self.tickets.add_message(ticket.id, r, incoming)
+        if was_closed:
+            await self._to_staff(ticket, self.t(STAFF_LANG, "tickets.reopened_staff", number=ticket.number), sender)
         if ticket.delivered:
             await self._deliver_messages(ticket, r, [msg], sender)
         else:  # still queued: the admins were told when it was opened

@@ -160,6 +160,7 @@ async def test_writing_again_within_seven_days_reopens_the_ticket(harness):
     harness.clock.advance(days=3)
     out = await lan.send("vẫn chưa nộp được cháu ạ")
     assert "mở lại câu hỏi #1" in out[-1].text
+    assert "phiếu #1 được mở lại" in harness.fake.messages_to(GROUP)[-2].text
     assert "vẫn chưa nộp được" in harness.fake.last_to(GROUP).text
     ticket = await harness.app.extra["helpdesk"].tickets.get(1)
     assert ticket.status == Status.OPEN
