@@ -153,3 +153,22 @@ async def test_a_resident_cannot_close_or_rate_someone_elses_ticket(harness):
     out = await minh.send("/mytickets")
     assert "chưa gửi câu hỏi nào" in out[-1].text
     assert (await harness.app.extra["helpdesk"].tickets.get(1)).status == Status.OPEN
+
+
+async def test_two_staff_press_nhan_at_once_on_postgres(pg_url, fake, clock):
+    from tests.conftest import make_settings
+    from tests.harness import Harness
+
+    harness = await Harness(make_settings(pg_url), fake, clock).start()
+    try:
+        await staff_group(harness, staff_ids=(2001, 2002))
+        for n in (1, 2, 3):
+            await open_ticket(harness, f"câu hỏi {n}", user_id=1000 + n)
+            ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+            binh = harness.actor(2002, "Cán bộ Bình", chat_id=GROUP)
+            await asyncio.gather(ha.press_data(f"tk:claim:{n}"), binh.press_data(f"tk:claim:{n}"))
+            answers = sorted(a.get("text", "") for a in harness.fake.callback_answers[-2:])
+            assert answers[0].startswith(f"Bác đã nhận phiếu #{n}") and "đã có người nhận trước" in answers[1]
+            assert len([m for m in harness.fake.messages_to(GROUP) if f"đã nhận phiếu #{n}." in m.text]) == 1
+    finally:
+        await harness.stop()
