@@ -172,3 +172,31 @@ async def test_two_staff_press_nhan_at_once_on_postgres(pg_url, fake, clock):
             assert len([m for m in harness.fake.messages_to(GROUP) if f"đã nhận phiếu #{n}." in m.text]) == 1
     finally:
         await harness.stop()
+
+
+async def test_without_topic_rights_the_ticket_is_a_card_with_buttons(harness):
+    await staff_group(harness)
+    harness.fake.fail_next["createforumtopic"].append((400, "Bad Request: not enough rights to create a topic"))
+    await open_ticket(harness, "hỏi khi bot chưa có quyền chủ đề")
+    card = harness.fake.last_to(GROUP)
+    assert "Phiếu #1" in card.text and card.thread_id is None and "✋ Nhận" in card.button_labels
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    await ha.send("Cháu nhận được rồi ạ", reply_to=card)
+    assert "Cán bộ phường trả lời: Cháu nhận được rồi ạ" in harness.fake.last_to(1001).text
+
+
+async def test_admin_sets_reminders_and_working_hours_for_the_ward(harness):
+    admin = await staff_group(harness)
+    out = await admin.send("/sla 20 3")
+    assert "chưa ai nhận sau 20 phút, chưa trả lời sau 3 giờ làm việc" in out[-1].text
+    out = await admin.send("/hours mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30")
+    assert "T2–T6 07:30–11:30, 13:30–17:00; T7 07:30–11:30" in out[-1].text
+    out = await admin.send("/hours thứ hai cả ngày")
+    assert "Cách dùng: /hours" in out[-1].text
+    out = await harness.actor(2001, "Cán bộ Hà", chat_id=GROUP).send("/sla 1 1")
+    assert "quản trị viên" in out[-1].text
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("hỏi")
+    out = await lan.press("Gửi cho cán bộ")
+    assert "T7 07:30–11:30" in out[-1].text and "muộn nhất 14:00 hôm nay" in out[-1].text
