@@ -288,6 +288,10 @@ def make_router() -> Router:
             notice = await announcements.create(_draft(await state.get_data()), resident)
         except NoticeError as e:
             await _say(bot, chat_id, texts(lang, f"announcements.err_{e.code}"))
+            if e.code in ("in_past", "too_far", "bad_until"):  # the time passed while the draft waited
+                await _ask_when(chat_id, lang, texts, state, bot)
+            else:
+                await state.clear()
             return
         await state.clear()
         if notice.status is Status.PENDING_APPROVAL:

@@ -293,3 +293,19 @@ async def test_notice_with_a_photo_is_previewed_and_sent_as_a_photo(harness):
     for chat in (G5, 1001):
         [m] = [m for m in fake.messages_to(chat) if "Sơ đồ" in m.text]
         assert m.method == "sendphoto" and m.params["photo"] == preview.params["photo"]
+
+
+async def test_a_time_that_passed_while_the_draft_waited_asks_for_a_new_time(harness):
+    await ward_with_groups(harness, (G5, "5"))
+    o = harness.actor(OFFICIAL, "Chủ tịch phường")
+    await o.send("/thongbao")
+    await o.send("Họp tổ.")
+    await o.press("Chỉ các nhóm tổ dân phố")
+    await o.press("Chọn ngày giờ")
+    await o.send("25/11 09:30")
+    harness.clock.advance(hours=1)
+    out = await o.press("Xác nhận")
+    assert "Thời gian này đã qua" in out[-2].text and "Khi nào gửi" in out[-1].text
+    out = await o.press("Gửi ngay")
+    out = await o.press("Xác nhận")
+    assert "Đã lên lịch thông báo #1" in out[-1].text
