@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections import Counter, defaultdict
 
-import pytest
+from sqlalchemy import select
 
 from bot.domain.announcements import Audience
 from bot.domain.delivery import Outgoing, RateLimiter
@@ -13,7 +12,6 @@ from bot.localchat.fake_api import FakeBotAPI, Limits
 from bot.storage.announcements import GroupRow, OutboxRow
 from bot.telegram.sender import TelegramSender
 from tests.notice_kit import close_world, make_world
-from sqlalchemy import select
 
 GROUP5, GROUP7, GROUP9 = -1003000000005, -1003000000007, -1003000000009
 
