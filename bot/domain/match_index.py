@@ -13,18 +13,21 @@
   together ("dangnhap" -> "dang nhap").
 * Diacritics typed by the resident that contradict the guide's ("mất" for "mật") make another word.
 * The best few guides are re-ranked with rapidfuzz against their titles and example phrasings.
+* Guides are indexed from their titles, keywords, examples, summary and, weakly, their steps (the
+  steps teach the index the words residents use around a topic: "samsung", "khuôn mặt").
 
 For speed at a thousand guides: every feature keeps its guides ordered by weight, candidates come
 from the heads of those lists, and only the best candidates are scored in full.
 """
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from array import array
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from operator import itemgetter
@@ -236,6 +239,18 @@ class GuideIndex:
 
     @classmethod
     def build(cls, guides: Iterable[Guide], normalizer: Normalizer) -> GuideIndex:
+        # Building allocates hundreds of thousands of small objects and frees few: the cyclic
+        # garbage collector would walk them again and again for nothing (about a tenth of the time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build(guides, normalizer)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, guides: Iterable[Guide], normalizer: Normalizer) -> GuideIndex:
         reader = Reader(normalizer)
         saturate = lru_cache(maxsize=None)(_saturate)  # counts repeat: 1, 2, 0.3, 2.5, ...
         by_guide: list[dict[str, float]] = []
@@ -282,21 +297,17 @@ class GuideIndex:
             spellings.append(accents)
             phrasings.append([t for t in dict.fromkeys(texts) if t])
         all_forms: dict[str, set[str]] = {}
-        for accents in spellings:
-            for key, spelled in accents:
-                all_forms.setdefault(key, set()).add(spelled)
+        for key, spelled in set().union(*spellings):
+            all_forms.setdefault(key, set()).add(spelled)
         joined = {key: _SEP.join(sorted(f)) for key, f in all_forms.items()}
+        ambiguous = {key for key, f in all_forms.items() if len(f) > 1}
         guide_forms: list[dict[str, str]] = []
-        for accents in spellings:  # where guides spell a feature differently, each guide's own spellings
+        for accents in spellings:  # where guides spell a word differently, each guide's own spellings
             mine: dict[str, set[str]] = {}
-            for key, spelled in accents:
-                if len(all_forms[key]) > 1:
-                    mine.setdefault(key, set()).add(spelled)
+            for key, spelled in [a for a in accents if a[0] in ambiguous]:
+                mine.setdefault(key, set()).add(spelled)
             guide_forms.append({key: _SEP.join(sorted(f)) for key, f in mine.items()})
         return cls(reader, by_guide, df, joined, guide_forms, phrasings)
-
-    def __len__(self) -> int:
-        return len(self._by_guide)
 
     # --- a question ---------------------------------------------------------------------
 
@@ -389,12 +400,12 @@ class GuideIndex:
             return norm, []
 
         # Candidates from the heads of the features' lists, then the best of them in full.
-        partial: dict[int, float] = {}
+        rough: dict[int, float] = {}
         for _, key, _, w, _ in counted:
             gis, weights = self._heads[key]
             for gi, pw in zip(gis, weights):
-                partial[gi] = partial.get(gi, 0.0) + w * pw
-        candidates = heapq.nlargest(CANDIDATES, partial.items(), key=itemgetter(1))
+                rough[gi] = rough.get(gi, 0.0) + w * pw
+        candidates = heapq.nlargest(CANDIDATES, rough.items(), key=itemgetter(1))
         full = [self._score(gi, counted, known_pairs, len(pairs)) for gi, _ in candidates]
         full.sort(key=lambda x: -x[1])
 

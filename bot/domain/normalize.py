@@ -42,32 +42,22 @@ _CONFUSABLES = str.maketrans({
     "ο": "o", "α": "a", "ι": "i", "ν": "v", "ρ": "p", "κ": "k", "τ": "t", "υ": "u", "ε": "e",
 })
 
-
-def _build_deaccent_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {}
-    for cp in list(range(0x00C0, 0x0250)) + list(range(0x1E00, 0x1F00)):
-        ch = chr(cp)
-        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        if base != ch and base.isascii():
-            table[cp] = base
-    for cp in range(0x0300, 0x0370):  # stray combining marks
-        table[cp] = None
-    table[ord("đ")] = "d"
-    table[ord("Đ")] = "D"
-    return table
-
-
-_DEACCENT = _build_deaccent_table()
+_MARKS_RE = re.compile("[\u0300-\u036f]")
 
 
 def strip_diacritics(text: str) -> str:
     """'Đăng nhập' -> 'Dang nhap'."""
-    return text.translate(_DEACCENT)
+    if text.isascii():
+        return text
+    return _MARKS_RE.sub("", unicodedata.normalize("NFD", text)).replace("đ", "d").replace("Đ", "D")
 
 
 # Old and new tone placement in open syllables: "hòa"/"hoà", "khỏe"/"khoẻ", "thủy"/"thuỷ".
 # Both are correct Vietnamese; we keep the mark on the last vowel.
 _TONES = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+
+
+_LOOKALIKE_SCRIPTS = re.compile("[\u0370-\u052f]")  # Greek and Cyrillic
 
 
 def _move_tone(m: re.Match[str]) -> str:
@@ -96,7 +86,8 @@ def clean(text: str, limit: int | None = MAX_CHARS) -> str:
     text = _FORMAT_RE.sub("", text)
     text = _CONTROL_RE.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = text.translate(_CONFUSABLES)
+    if _LOOKALIKE_SCRIPTS.search(text):
+        text = text.translate(_CONFUSABLES)
     text = _unify_tones(text)
     if limit is not None and len(text) > limit:
         cut = text[:limit]
@@ -177,18 +168,21 @@ class PhraseTable:
         self.ignore_accents = ignore_accents
         self._exact: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._plain: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.max_len = 0
         for key, value in entries.items():
             k = tuple(fold(w) for w in words(clean(key)))
             v = tuple(words(clean(value)))
             if not k:
                 continue
-            self.max_len = max(self.max_len, len(k))
             pk = tuple(strip_diacritics(w) for w in k) if ignore_accents else _typed_plain(k)
             self._exact[k] = v
             if pk is not None:
                 self._plain.setdefault(pk, v)
-        self._starts = {k[0] for k in self._exact} | {k[0] for k in self._plain}
+        # first word of a key -> the lengths of the keys it starts, longest first
+        lengths: dict[str, set[int]] = {}
+        for k in (*self._exact, *self._plain):
+            lengths.setdefault(k[0], set()).add(len(k))
+        self._lengths = {w: sorted(ls, reverse=True) for w, ls in lengths.items()}
+        self._starts = set(self._lengths)
 
     def apply(self, toks: list[str], plain: list[str]) -> tuple[list[str], list[str]]:
         starts = self._starts
@@ -204,7 +198,10 @@ class PhraseTable:
         for i in hits:
             if i < done:
                 continue
-            for size in range(min(self.max_len, len(toks) - i), 0, -1):
+            sizes = sorted(set(self._lengths.get(toks[i], ())) | set(self._lengths.get(plain[i], ())), reverse=True)
+            for size in sizes:
+                if i + size > len(toks):
+                    continue
                 window = tuple(toks[i:i + size])
                 pwindow = tuple(plain[i:i + size])
                 hit = self._exact.get(window)
