@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import time
 from pathlib import Path
 
 import pytest
 
+from bot.cli_match import run_match
 from bot.config import PROJECT_ROOT
 from bot.domain.content import Guide, load_valid_content
 from bot.domain.matching import MAX_ALTERNATIVES, Matcher, MatchResult, Outcome
@@ -212,3 +215,23 @@ def test_a_child_guide_can_be_matched():
 
 def test_no_guides_declines_everything():
     assert Matcher.build([]).match("cài ihanoi").outcome is Outcome.NONE
+
+
+# --- the `bot match` command -----------------------------------------------------------
+
+
+def test_match_command_answers_every_line_in_order_as_json():
+    raw = b"cai ihanoi ntn\r\n\n" + "thời tiết\rngày mai\n".encode() + b"\xff\xfe?\n"
+    stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="latin-1")  # a wrong locale must not matter
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    assert run_match(PROJECT_ROOT / "content", True, stdin, stdout) == 0
+    answers = [json.loads(line) for line in stdout.buffer.getvalue().decode("utf-8").split("\n") if line]
+    assert [a["query"] for a in answers] == ["cai ihanoi ntn", "", "thời tiết\rngày mai", "\ufffd\ufffd?"]
+    assert [a["topic"] for a in answers] == ["ihanoi-install", None, None, None]
+    assert not stdin.closed and not stdout.closed  # the caller's streams stay usable
+
+
+def test_match_command_human_readable():
+    out = io.StringIO()
+    run_match(PROJECT_ROOT / "content", False, io.StringIO("quét mã trả tiền\n"), out)
+    assert out.getvalue().split()[1] == "epay-qr"
