@@ -24,7 +24,6 @@ from bot.domain.tickets import (DEFAULT_UNANSWERED_HOURS, AlreadyAssigned, Incom
                                 TicketNotFound, TicketService)
 from bot.domain.working_hours import WorkingHours
 from bot.i18n import Texts
-from bot.storage.tickets import users_with_role
 
 STAFF_LANG = "vi"
 CHANNEL = "telegram"
@@ -432,12 +431,16 @@ class HelpDesk:
                 await self._to_staff(t, answer.text, sender)
         return StaffAnswer(None)
 
-    async def move_choices(self, staff: Resident, ticket: Ticket) -> Screen | StaffAnswer:
+    async def move_choices(self, staff: Resident, ticket_id: int) -> tuple[Ticket, Screen] | StaffAnswer:
+        """The wards a ticket can move to, as buttons (to show in the ticket's topic)."""
+        ticket = await self.tickets.get(ticket_id)
+        if ticket is None:
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.no_ticket_here"), alert=True)
         if not can_act(staff, ticket.ward_id):
             return StaffAnswer(self.t(STAFF_LANG, "tickets.not_allowed"), alert=True)
-        return Screen(self.t(STAFF_LANG, "tickets.move_pick", number=ticket.number),
-                      rows(*[Button(w.name.get(STAFF_LANG), f"tk:mv:{ticket.id}:{w.id}")
-                             for w in self.content.wards.values() if w.id != ticket.ward_id]))
+        return ticket, Screen(self.t(STAFF_LANG, "tickets.move_pick", number=ticket.number),
+                              rows(*[Button(w.name.get(STAFF_LANG), f"tk:mv:{ticket.id}:{w.id}")
+                                     for w in self.content.wards.values() if w.id != ticket.ward_id]))
 
     async def move(self, staff: Resident, ticket_id: int, ward_id: str, sender: Sender) -> StaffAnswer:
         before = await self.tickets.get(ticket_id)
@@ -560,9 +563,7 @@ class HelpDesk:
 
     async def _tell_leads(self, ward_id: str, text: str, sender: Sender) -> None:
         """The ward lead: officials of the ward; the admins when the ward has none."""
-        async with self.tickets.db.session() as s:
-            leads = await users_with_role(s, Role.OFFICIAL, ward_id)
-        for ext in leads or self.admin_ids:
+        for ext in await self.tickets.ward_leads(ward_id) or self.admin_ids:
             await sender.send(ext, Screen(text))
 
     def _card(self, t: Ticket, resident: Resident, first: TicketMessage | None) -> Screen:

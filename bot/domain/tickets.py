@@ -24,7 +24,8 @@ from bot.domain.privacy import mask
 from bot.domain.residents import Resident, Role
 from bot.domain.working_hours import WorkingHours
 from bot.storage.db import Database
-from bot.storage.tickets import StaffGroupRepo, StaffGroupRow, TicketMessageRow, TicketRepo, TicketRow
+from bot.storage.tickets import (StaffGroupRepo, StaffGroupRow, TicketMessageRow, TicketRepo, TicketRow,
+                                 users_with_role)
 
 REOPEN_WINDOW = dt.timedelta(days=7)
 DEFAULT_UNASSIGNED_MINUTES = 30
@@ -484,6 +485,11 @@ class TicketService:
         async with self.db.session() as s:
             rows = await TicketRepo(s).not_closed(Status.CLOSED)
             return [_ticket(r) for r in rows if r.card_message_id is None and (ward_id is None or r.ward_id == ward_id)]
+
+    async def ward_leads(self, ward_id: str) -> list[int]:
+        """Who leads the ward's help desk: its officials (external ids)."""
+        async with self.db.session() as s:
+            return await users_with_role(s, Role.OFFICIAL, ward_id)
 
     # --- staff groups -------------------------------------------------------------------
 

@@ -132,13 +132,15 @@ def make_router() -> Router:
         elif verb == "close":
             answer = await helpdesk.staff_close(resident, int(number), sender)
         else:
-            ticket = await helpdesk.tickets.get(int(number))
-            choice = await helpdesk.move_choices(resident, ticket) if ticket else StaffAnswer(None)
-            if isinstance(choice, Screen) and ticket is not None and query.message is not None:
+            choice = await helpdesk.move_choices(resident, int(number))
+            if isinstance(choice, StaffAnswer):
+                answer = choice
+            else:
+                ticket, screen = choice
                 await query.answer()
-                await sender.send(query.message.chat.id, choice, thread_id=ticket.thread_id)
+                if query.message is not None:
+                    await sender.send(query.message.chat.id, screen, thread_id=ticket.thread_id)
                 return
-            answer = choice if isinstance(choice, StaffAnswer) else StaffAnswer(None)
         await query.answer(answer.text or None, show_alert=answer.alert)
 
     @router.callback_query(F.data.regexp(r"^tk:mv:\d+:[a-z0-9-]+$"))
