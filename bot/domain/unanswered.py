@@ -58,7 +58,7 @@ class UnansweredLog:
             raise ValueError("a hash salt is needed to store residents as hashes")
         self.db = db
         self._salt = salt
-        self._normalize = normalizer or default_normalizer()
+        self._stopwords = (normalizer or default_normalizer()).lexicon.stopwords
 
     async def record(self, ward_id: str | None, user_key: str, result: MatchResult, now: dt.datetime) -> bool:
         """Store a declined or unsure question; confident answers and empty questions are not stored."""
@@ -112,11 +112,10 @@ class UnansweredLog:
     def _key(self, text: str, codes: dict[str, str]) -> tuple[str, int]:
         """The question's content words, each coded as one character so rapidfuzz compares words,
         and how many there are (none: the text itself is the key)."""
-        lex = self._normalize.lexicon
         words = []
         for w in text.split():
             plain = strip_diacritics(w)
-            if not lex.stopwords.has(w, plain):
+            if not self._stopwords.has(w, plain):
                 words.append(codes.setdefault(plain, chr(0xF0000 + len(codes) % 0xFFFE)))  # private use
         distinct = sorted(set(words))
         return (" ".join(distinct), len(distinct)) if distinct else (text, 0)
