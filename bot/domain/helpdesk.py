@@ -19,9 +19,20 @@ from bot.domain.privacy import mask
 from bot.domain.resident_flow import ResidentFlow
 from bot.domain.residents import Resident, ResidentService, Role
 from bot.domain.screens import Button, Screen, rows
-from bot.domain.tickets import (DEFAULT_UNANSWERED_HOURS, AlreadyAssigned, Incoming, NotAllowed, can_act, SlaKind,
-                                Ticket, TicketClosed, TicketError, TicketMessage,
-                                TicketNotFound, TicketService)
+from bot.domain.tickets import (
+    DEFAULT_UNANSWERED_HOURS,
+    AlreadyAssigned,
+    Incoming,
+    NotAllowed,
+    SlaKind,
+    Ticket,
+    TicketClosed,
+    TicketError,
+    TicketMessage,
+    TicketNotFound,
+    TicketService,
+    can_act,
+)
 from bot.domain.working_hours import WorkingHours
 from bot.i18n import Texts
 

@@ -24,8 +24,7 @@ from bot.domain.privacy import mask
 from bot.domain.residents import Resident, Role
 from bot.domain.working_hours import WorkingHours
 from bot.storage.db import Database
-from bot.storage.tickets import (StaffGroupRepo, StaffGroupRow, TicketMessageRow, TicketRepo, TicketRow,
-                                 users_with_role)
+from bot.storage.tickets import StaffGroupRepo, StaffGroupRow, TicketMessageRow, TicketRepo, TicketRow, users_with_role
 
 REOPEN_WINDOW = dt.timedelta(days=7)
 DEFAULT_UNASSIGNED_MINUTES = 30

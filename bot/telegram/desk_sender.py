@@ -7,8 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import (TelegramAPIError, TelegramBadRequest, TelegramForbiddenError,
-                                TelegramNotFound, TelegramRetryAfter)
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
 from aiogram.types import ReplyParameters
 
 from bot.domain.helpdesk import Delivered, Delivery

@@ -21,9 +21,9 @@ from aiogram.types import CallbackQuery, Message
 from bot.domain.helpdesk import Draft, HelpDesk
 from bot.domain.residents import Resident
 from bot.domain.tickets import Incoming
-from bot.telegram.render import send_screens
 from bot.telegram.desk_sender import DeskSender
 from bot.telegram.official import is_stop_word
+from bot.telegram.render import send_screens
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from bot.domain.screens import Screen
 from bot.domain.tickets import Ticket, can_act
 from bot.domain.working_hours import HoursSpecError
 from bot.i18n import Texts
+from bot.telegram.desk_sender import DeskSender
 from bot.telegram.helpdesk import _not_command, incoming
 from bot.telegram.middlewares import CHANNEL
 from bot.telegram.render import send_screens
-from bot.telegram.desk_sender import DeskSender
 
 GROUPS = {"group", "supergroup"}
 

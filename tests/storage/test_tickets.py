@@ -8,8 +8,16 @@ import pytest
 
 from bot.domain.clock import FixedClock
 from bot.domain.residents import ResidentService, Role
-from bot.domain.tickets import (AlreadyAssigned, Incoming, NotAllowed, SlaKind, Status, TicketClosed,
-                                TicketNotFound, TicketService)
+from bot.domain.tickets import (
+    AlreadyAssigned,
+    Incoming,
+    NotAllowed,
+    SlaKind,
+    Status,
+    TicketClosed,
+    TicketNotFound,
+    TicketService,
+)
 from bot.storage.db import Database
 
 T0 = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.timezone.utc)  # Wednesday 09:00 in Hà Nội

@@ -4,8 +4,6 @@ Real Dispatcher and handlers, the fake Bot API over HTTP, a hand-moved clock.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
 from bot.domain.tickets import Status

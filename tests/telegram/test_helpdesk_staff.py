@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 
 from bot.domain.tickets import Status
 from bot.telegram.desk_sender import DeskSender
