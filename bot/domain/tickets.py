@@ -642,7 +642,8 @@ class TicketService:
             by_ward.setdefault(ward, {})[status] = n
         waits: dict[str, list[float]] = {}
         for ward, created, first in rows:
-            waits.setdefault(ward, []).append((_aware(first) - _aware(created)).total_seconds())
+            if first is not None:
+                waits.setdefault(ward, []).append((_aware(first) - _aware(created)).total_seconds())
         return [WardStats(w, by_ward[w], dt.timedelta(seconds=statistics.median(waits[w])) if waits.get(w) else None)
                 for w in sorted(by_ward)]
 

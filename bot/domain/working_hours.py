@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -50,13 +51,13 @@ class WorkingHours:
         for clause in filter(None, (c.strip() for c in spec.split(";"))):
             days_part, _, ranges = clause.partition(" ")
             days: list[int] = []
-            for d in days_part.split(","):
-                a, _, b = d.partition("-")
+            for part in days_part.split(","):
+                a, _, b = part.partition("-")
                 if a not in DAYS or (b and b not in DAYS):
-                    raise HoursSpecError(f"bad day {d!r}")
+                    raise HoursSpecError(f"bad day {part!r}")
                 lo, hi = DAYS.index(a), DAYS.index(b or a)
                 if hi < lo:
-                    raise HoursSpecError(f"bad day range {d!r}")
+                    raise HoursSpecError(f"bad day range {part!r}")
                 days.extend(range(lo, hi + 1))
             for r in filter(None, (x.strip() for x in ranges.split(","))):
                 m = _RANGE.match(r)
@@ -87,7 +88,7 @@ class WorkingHours:
             out.append((start, end))
         return out
 
-    def _periods_from(self, at: dt.datetime, max_days: int = 370):
+    def _periods_from(self, at: dt.datetime, max_days: int = 370) -> Iterator[tuple[dt.datetime, dt.datetime]]:
         day = at.astimezone(self.tz).date()
         for i in range(max_days):
             yield from self._periods_on(day + dt.timedelta(days=i))

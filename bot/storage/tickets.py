@@ -112,7 +112,7 @@ class TicketRepo:
             .where(TicketRow.id == ticket_id, TicketRow.assignee_id.is_(None), TicketRow.status == open_status)
             .values(assignee_id=user_id, assigned_at=now, status=assigned_status)
             .execution_options(synchronize_session=False))
-        return res.rowcount == 1  # type: ignore[attr-defined]
+        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
 
     async def latest_for_resident(self, resident_id: int) -> TicketRow | None:
         return (await self.s.execute(select(TicketRow).where(TicketRow.resident_id == resident_id)
