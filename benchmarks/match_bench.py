@@ -7,13 +7,15 @@ type (no diacritics, teencode, a word left out) plus out-of-scope ones.
     .venv/bin/python benchmarks/match_bench.py [--guides 1000] [--questions 2000] [--check]
 
 Targets on the 2-core box: p99 < 2 ms per question at 1,000 guides, index build < 1 s.
---check exits 1 when a target is missed.
+--check exits 1 when a target is missed. Wall-clock figures suffer when other work shares the CPUs;
+the CPU-time figures beside them do much less, and the load average is printed with the verdict.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import gc
+import os
 import random
 import statistics
 import sys
@@ -31,6 +33,7 @@ from bot.domain.normalize import Lexicon, Normalizer, strip_diacritics  # noqa: 
 
 P99_TARGET_MS = 2.0
 BUILD_TARGET_S = 1.0
+BUILD_RUNS = 3
 
 SERVICES = [
     "cấp đổi căn cước", "đăng ký tạm trú", "đăng ký thường trú", "giấy phép xây dựng", "giấy khai sinh",
@@ -138,33 +141,43 @@ def measure(label: str, make_guides: Callable[[], list[Guide]], questions: Calla
     del traced
     gc.collect()
 
-    normalizer = Normalizer(Lexicon.load())  # cold: nothing cached, as when the bot starts
-    t0 = time.perf_counter()
-    matcher = Matcher.build(guides, normalizer)
-    build_s = time.perf_counter() - t0
+    # Cold builds, as when the bot starts (nothing cached). Best of three: on a shared machine the
+    # other runs only measure the neighbours. CPU time is shown beside wall time for the same reason.
+    builds, build_cpu = [], []
+    for _ in range(BUILD_RUNS):
+        gc.collect()
+        t0, c0 = time.perf_counter(), time.process_time()
+        matcher = Matcher.build(guides, Normalizer(Lexicon.load()))
+        builds.append(time.perf_counter() - t0)
+        build_cpu.append(time.process_time() - c0)
     gc.collect()
 
     for q in qs[:50]:  # warm caches the way a running bot has them
         matcher.match(q)
-    times = []
+    wall, cpu = [], []
     declined = 0
     for _ in range(repeat):
         for q in qs:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             r = matcher.match(q)
-            times.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.thread_time() - c) * 1000)
+            wall.append((time.perf_counter() - t) * 1000)
             declined += r.outcome is Outcome.NONE
-    times.sort()
+    wall.sort()
+    cpu.sort()
     figures = {
-        "guides": len(guides), "questions": len(qs) * repeat, "build_s": build_s,
-        "p50_ms": statistics.median(times), "p99_ms": _percentile(times, 99), "max_ms": times[-1],
+        "guides": len(guides), "questions": len(qs) * repeat, "build_s": min(builds),
+        "build_cpu_s": min(build_cpu), "p50_ms": statistics.median(wall), "p99_ms": _percentile(wall, 99),
+        "max_ms": wall[-1], "cpu_p50_ms": statistics.median(cpu), "cpu_p99_ms": _percentile(cpu, 99),
         "build_peak_mb": build_peak / 2**20, "match_peak_kb": max(0, match_peak - before) / 2**10,
-        "declined_pct": 100 * declined / len(times),
+        "declined_pct": 100 * declined / len(wall),
     }
     print(f"{label}: {figures['guides']} guides, {figures['questions']} questions\n"
-          f"  index build      {figures['build_s'] * 1000:8.1f} ms   (peak memory {figures['build_peak_mb']:.1f} MB)\n"
-          f"  latency p50      {figures['p50_ms']:8.3f} ms\n"
-          f"  latency p99      {figures['p99_ms']:8.3f} ms   (max {figures['max_ms']:.2f} ms)\n"
+          f"  index build      {figures['build_s'] * 1000:8.1f} ms   (best of {BUILD_RUNS}; CPU "
+          f"{figures['build_cpu_s'] * 1000:.0f} ms; peak memory {figures['build_peak_mb']:.1f} MB)\n"
+          f"  latency p50      {figures['p50_ms']:8.3f} ms   (CPU {figures['cpu_p50_ms']:.3f} ms)\n"
+          f"  latency p99      {figures['p99_ms']:8.3f} ms   (CPU {figures['cpu_p99_ms']:.3f} ms; "
+          f"max {figures['max_ms']:.2f} ms)\n"
           f"  memory per match {figures['match_peak_kb']:8.1f} KB peak over the index\n"
           f"  declined         {figures['declined_pct']:8.1f} %")
     return figures
@@ -188,7 +201,8 @@ def main() -> int:
                   lambda g: synthetic_questions(g, args.questions), repeat=1)
     ok = big["p99_ms"] < P99_TARGET_MS and big["build_s"] < BUILD_TARGET_S
     print(f"{'OK' if ok else 'MISSED'}: targets p99 < {P99_TARGET_MS} ms and build < {BUILD_TARGET_S} s "
-          f"at {big['guides']} guides")
+          f"at {big['guides']} guides (wall clock; load average now {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs)")
     return 0 if ok or not args.check else 1
 
 

@@ -166,7 +166,7 @@ class Reader:
 
     def _units(self, norm: Normalized, limit: int | None = MAX_UNITS) -> tuple[Unit, ...]:
         # English is folded only in words typed in ASCII, where both views are the same word
-        folded = [fold_english(w) for w in norm.tokens]
+        folded = [fold_english(w) if len(w) > 3 and w[-1] in "sgde" else w for w in norm.tokens]
         plain = [f if t.isascii() else p for f, t, p in zip(folded, norm.tokens, norm.plain_tokens)]
         toks, plain = self._merge_phrases(*self.english.apply(folded, plain))
         stop, stop_plain, generic_list, generic_plain = self._stop, self._stop_plain, self._generic, self._generic_plain
