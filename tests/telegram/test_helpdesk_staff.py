@@ -199,3 +199,18 @@ async def test_admin_sets_reminders_and_working_hours_for_the_ward(harness):
     await lan.send("hỏi")
     out = await lan.press("Gửi cho cán bộ")
     assert "T7 07:30–11:30" in out[-1].text and "muộn nhất 14:00 hôm nay" in out[-1].text
+
+
+async def test_voice_from_the_resident_and_a_photo_from_staff_are_copied(harness):
+    await staff_group(harness)
+    lan = await open_ticket(harness)
+    (thread, _), = harness.fake.topics[GROUP]
+    await lan.send_media("voice")
+    to_staff = harness.fake.last_to(GROUP)
+    assert to_staff.method == "copymessage" and to_staff.thread_id == thread
+    assert "Bác Lan (#1) gửi ghi âm" in to_staff.text
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    await ha.send_media("photo", "bác bấm vào nút này", thread_id=thread, reply_to=topic_message(thread))
+    to_resident = harness.fake.last_to(1001)
+    assert to_resident.method == "copymessage"
+    assert to_resident.text == "💬 Cán bộ phường trả lời: bác bấm vào nút này"
