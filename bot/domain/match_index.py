@@ -43,6 +43,7 @@ UNKNOWN = 1.3  # weight of a word no guide uses, relative to the rarest word gui
 ORPHAN = 0.85  # a word a guide uses, but never next to any of its neighbours in the question
 NOVEL_PAIR = 0.3  # two known words never seen together in a guide ("tổng thống"), against all guides
 # How often a guide says a word, counted per place: title and keywords, examples, summary, steps.
+# (The first two are counted in halves: keep them multiples of 0.5.)
 TITLE_COUNT, SUMMARY_COUNT, STEP_COUNT = 2.0, 0.5, 0.3
 STEP_MAX = 0.3  # however often the steps say a word, it adds at most this much
 TF_HALF = 0.5  # weighted count at which a word counts half
@@ -125,8 +126,13 @@ class Reader:
         self.english = lex.english
         self._stop, self._stop_plain = lex.stopwords.exact, lex.stopwords.plain
         self._generic, self._generic_plain = lex.generic.exact, lex.generic.plain
-        self._phrase_starts = lex.stopwords.starts() | lex.generic.starts()
-        self._max_phrase = max(lex.stopwords.longest_phrase(), lex.generic.longest_phrase(), 2)
+        # first word of a phrase of several words -> the lengths of such phrases, longest first
+        lengths: dict[str, set[int]] = {}
+        for phrase in (*lex.stopwords.exact, *lex.stopwords.plain, *lex.generic.exact, *lex.generic.plain):
+            first, *rest = phrase.split()
+            if rest:
+                lengths.setdefault(first, set()).add(len(rest) + 1)
+        self._phrase_lengths = {w: sorted(ls, reverse=True) for w, ls in lengths.items()}
         # pure, and both questions and guide phrases ("ihanoi", "vneid") repeat
         self.units = lru_cache(maxsize=4096)(self._units)
         self.guide_units = lru_cache(maxsize=4096)(partial(self._units, limit=None))
@@ -141,8 +147,8 @@ class Reader:
 
     def _merge_phrases(self, toks: list[str], plain: list[str]) -> tuple[list[str], list[str]]:
         """Phrases of the stopword and generic lists become one unit ("như thế nào", "điện thoại")."""
-        starts = self._phrase_starts
-        hits = [i for i, (t, p) in enumerate(zip(toks, plain)) if t in starts or p in starts]
+        lengths = self._phrase_lengths
+        hits = [i for i, (t, p) in enumerate(zip(toks, plain)) if t in lengths or p in lengths]
         if not hits:
             return toks, plain
         out_t: list[str] = []
@@ -151,7 +157,12 @@ class Reader:
         for i in hits:
             if i < done:
                 continue
-            for k in range(min(self._max_phrase, len(toks) - i), 1, -1):
+            sizes = lengths.get(toks[i]) or lengths[plain[i]]
+            if toks[i] != plain[i] and plain[i] in lengths:
+                sizes = sorted({*sizes, *lengths[plain[i]]}, reverse=True)
+            for k in sizes:
+                if i + k > len(toks):
+                    continue
                 ak, pk = " ".join(toks[i:i + k]), " ".join(plain[i:i + k])
                 if self._kind(ak, pk):
                     out_t.extend(toks[done:i])
@@ -281,17 +292,14 @@ class GuideIndex:
                     bucket.extend(keys)
                     accents |= spelled
                     start = end + 1
-            counts = Counter(strong)
-            for key, n in counts.items():
-                counts[key] = n * TITLE_COUNT
-            for bucket, weight in ((examples, 1.0), (summary, SUMMARY_COUNT)):
-                for key, n in Counter(bucket).items():
-                    counts[key] = counts.get(key, 0.0) + n * weight
-            weights = {key: saturate(c) for key, c in counts.items()}
+            # weighted mentions, counted in C: each title/keyword mention is TITLE_COUNT examples,
+            # a summary mention SUMMARY_COUNT of one (so everything is counted in halves)
+            counts = Counter(strong * int(2 * TITLE_COUNT) + examples * 2 + summary * int(2 * SUMMARY_COUNT))
+            weights = {key: saturate(n / 2) for key, n in counts.items()}
             for key, w in weights.items():
                 df[key] = df.get(key, 0.0) + w
             for key, n in Counter(steps).items():
-                weights[key] = saturate(counts.get(key, 0.0) + min(n * STEP_COUNT, STEP_MAX))
+                weights[key] = saturate(counts.get(key, 0) / 2 + min(n * STEP_COUNT, STEP_MAX))
                 df.setdefault(key, 0.0)
             by_guide.append(weights)
             spellings.append(accents)

@@ -243,13 +243,6 @@ class WordList:
     def has(self, accented: str, plain: str) -> bool:
         return accented in self.exact or (accented == plain and plain in self.plain)
 
-    def starts(self) -> frozenset[str]:
-        """First words of the phrases of several words, plain and accented."""
-        return frozenset(p.split()[0] for p in self.exact | self.plain if " " in p)
-
-    def longest_phrase(self) -> int:
-        return max((len(p.split()) for p in self.exact), default=1)
-
 
 @dataclass(frozen=True)
 class Lexicon:
