@@ -35,7 +35,7 @@ from operator import itemgetter
 from rapidfuzz import fuzz, process
 
 from bot.domain.content import Guide
-from bot.domain.normalize import Normalized, Normalizer, fold_english
+from bot.domain.normalize import Normalized, Normalizer, PhraseTable, fold_english
 
 GENERIC_WEIGHT = 0.3  # "cài", "app", "điện thoại", digits
 PAIR_WEIGHT = 0.6  # a pair of neighbouring units, relative to a single unit
@@ -126,60 +126,18 @@ class Reader:
         self.english = lex.english
         self._stop, self._stop_plain = lex.stopwords.exact, lex.stopwords.plain
         self._generic, self._generic_plain = lex.generic.exact, lex.generic.plain
-        # first word of a phrase of several words -> the lengths of such phrases, longest first
-        lengths: dict[str, set[int]] = {}
-        for phrase in (*lex.stopwords.exact, *lex.stopwords.plain, *lex.generic.exact, *lex.generic.plain):
-            first, *rest = phrase.split()
-            if rest:
-                lengths.setdefault(first, set()).add(len(rest) + 1)
-        self._phrase_lengths = {w: sorted(ls, reverse=True) for w, ls in lengths.items()}
+        # the phrases of several words in either list are kept as one unit ("như thế nào", "điện thoại")
+        phrases = (p for p in (*lex.stopwords.exact, *lex.generic.exact) if " " in p)
+        self._phrases = PhraseTable({p: p for p in phrases}, join=True)
         # pure, and both questions and guide phrases ("ihanoi", "vneid") repeat
         self.units = lru_cache(maxsize=4096)(self._units)
         self.guide_units = lru_cache(maxsize=4096)(partial(self._units, limit=None))
-
-    def _kind(self, a: str, p: str) -> str:
-        """'stop', 'generic' or '' for a word or phrase; the plain lists only for what is typed plain."""
-        if a in self._stop or (a == p and p in self._stop_plain):
-            return "stop"
-        if a in self._generic or (a == p and p in self._generic_plain):
-            return "generic"
-        return ""
-
-    def _merge_phrases(self, toks: list[str], plain: list[str]) -> tuple[list[str], list[str]]:
-        """Phrases of the stopword and generic lists become one unit ("như thế nào", "điện thoại")."""
-        lengths = self._phrase_lengths
-        hits = [i for i, (t, p) in enumerate(zip(toks, plain)) if t in lengths or p in lengths]
-        if not hits:
-            return toks, plain
-        out_t: list[str] = []
-        out_p: list[str] = []
-        done = 0
-        for i in hits:
-            if i < done:
-                continue
-            sizes = lengths.get(toks[i]) or lengths[plain[i]]
-            if toks[i] != plain[i] and plain[i] in lengths:
-                sizes = sorted({*sizes, *lengths[plain[i]]}, reverse=True)
-            for k in sizes:
-                if i + k > len(toks):
-                    continue
-                ak, pk = " ".join(toks[i:i + k]), " ".join(plain[i:i + k])
-                if self._kind(ak, pk):
-                    out_t.extend(toks[done:i])
-                    out_p.extend(plain[done:i])
-                    out_t.append(ak)
-                    out_p.append(pk)
-                    done = i + k
-                    break
-        out_t.extend(toks[done:])
-        out_p.extend(plain[done:])
-        return out_t, out_p
 
     def _units(self, norm: Normalized, limit: int | None = MAX_UNITS) -> tuple[Unit, ...]:
         # English is folded only in words typed in ASCII, where both views are the same word
         folded = [fold_english(w) if len(w) > 3 and w[-1] in "sgde" else w for w in norm.tokens]
         plain = [f if t.isascii() else p for f, t, p in zip(folded, norm.tokens, norm.plain_tokens)]
-        toks, plain = self._merge_phrases(*self.english.apply(folded, plain))
+        toks, plain = self._phrases.apply(*self.english.apply(folded, plain))
         stop, stop_plain, generic_list, generic_plain = self._stop, self._stop_plain, self._generic, self._generic_plain
         # every word of every guide passes here: one comprehension, no calls
         out = [(p, a, GENERIC_WEIGHT, True) if a in generic_list or (a == p and p in generic_plain) or p.isdigit()

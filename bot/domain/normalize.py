@@ -164,8 +164,10 @@ class PhraseTable:
     """
 
     def __init__(self, entries: dict[str, str], ignore_accents: bool = False,
-                 fold: Callable[[str], str] = str):
+                 fold: Callable[[str], str] = str, join: bool = False):
+        """`join`: instead of replacing a key, keep its words as one ("như thế nào" stays one unit)."""
         self.ignore_accents = ignore_accents
+        self.join = join
         self._exact: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._plain: dict[tuple[str, ...], tuple[str, ...]] = {}
         for key, value in entries.items():
@@ -210,8 +212,12 @@ class PhraseTable:
                 if hit is not None:
                     out.extend(toks[done:i])
                     out_plain.extend(plain[done:i])
-                    out.extend(hit)
-                    out_plain.extend(strip_diacritics(w) for w in hit)
+                    if self.join:
+                        out.append(" ".join(window))
+                        out_plain.append(" ".join(pwindow))
+                    else:
+                        out.extend(hit)
+                        out_plain.extend(strip_diacritics(w) for w in hit)
                     done = i + size
                     break
         out.extend(toks[done:])
