@@ -36,6 +36,9 @@ TEXT_LIMIT = 3800  # Telegram allows 4096; room for the header
 CAPTION_LIMIT = 900  # Telegram allows 1024 for a photo or document caption
 GRACE = dt.timedelta(minutes=30)
 WITHDRAW_WINDOW = dt.timedelta(hours=48)  # bots may delete their messages for 48 hours
+# An occurrence is "sending" until every message reached a final state; "held" once its author was told
+# that the rest waits (quiet hours, or a retry later).
+OPEN_OCCURRENCE = ("sending", "held")
 
 
 class Audience(StrEnum):
@@ -276,7 +279,7 @@ class AnnouncementService:
             if row.status not in allowed:
                 raise NoticeError("wrong_state")
             row.status, row.next_fire_at, row.updated_at = to.value, None, self.clock.now()
-            occ = [o.id for o in await repo.occurrences(row.id) if o.status == "sending"]
+            occ = [o.id for o in await repo.occurrences(row.id) if o.status in OPEN_OCCURRENCE]
             await repo.cancel_pending(occ)
             return _notice(row)
 
@@ -322,7 +325,7 @@ class AnnouncementService:
             n = await repo.mark_withdraw(ids, now - WITHDRAW_WINDOW)
             row.status, row.next_fire_at, row.updated_at = Status.WITHDRAWN.value, None, now
             for o in occ:
-                if o.status in ("sending", "done"):
+                if o.status in (*OPEN_OCCURRENCE, "done"):
                     o.status = "withdrawn"
                     o.reported_at = o.reported_at or now
         if self.on_queued is not None:
@@ -405,7 +408,7 @@ class AnnouncementService:
 
     @staticmethod
     async def _open(repo: NoticeRepo, notice_id: int) -> bool:
-        return any(o.status == "sending" for o in await repo.occurrences(notice_id))
+        return any(o.status in OPEN_OCCURRENCE for o in await repo.occurrences(notice_id))
 
     async def _recipients(self, repo: NoticeRepo, row: AnnouncementRow, occ_id: int,
                           now: dt.datetime) -> list[dict[str, object]]:
@@ -445,7 +448,26 @@ class AnnouncementService:
                     reports.append((row.author_chat_id, report))
         for chat_id, report in reports:
             await self._notify(chat_id, Screen(self.report_text(report, "vi")))
+        await self._report_held(now)
         return [r for _, r in reports]
+
+    async def _report_held(self, now: dt.datetime) -> None:
+        """Everything that could go now went, the rest waits (quiet hours): tell the author now, not tomorrow."""
+        notes: list[tuple[int, str]] = []
+        async with self.db.session() as s:
+            repo = NoticeRepo(s)
+            for occ, held, resume in await repo.held_occurrences(now):
+                if not await repo.mark_held(occ.id):
+                    continue
+                row = await repo.get(occ.announcement_id)
+                if row is None:
+                    continue
+                counts = await repo.counts(occ.id)
+                notes.append((row.author_chat_id, self.t("vi", "announcements.report_held", id=row.id,
+                                                         sent=counts.get("sent", 0), held=held,
+                                                         at=format_local(resume))))
+        for chat_id, text in notes:
+            await self._notify(chat_id, Screen(text))
 
     def report_text(self, r: OccurrenceReport, lang: str) -> str:
         c = r.counts

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import (BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_,
                         func, insert, select, update)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from bot.storage.base import Base, UTCDateTime
 from bot.storage.users import RoleRow, UserRow
@@ -267,12 +267,30 @@ class NoticeRepo:
         """Occurrences whose every outbox row reached a final state, not yet reported to the author."""
         open_rows = select(OutboxRow.id).where(OutboxRow.occurrence_id == OccurrenceRow.id,
                                                OutboxRow.status.in_(("pending", "sending")))
-        q = select(OccurrenceRow).where(OccurrenceRow.status == "sending", ~open_rows.exists())
+        q = select(OccurrenceRow).where(OccurrenceRow.status.in_(("sending", "held")), ~open_rows.exists())
         return list((await self.s.execute(q)).scalars())
+
+    async def held_occurrences(self, now: dt.datetime) -> list[tuple[OccurrenceRow, int, dt.datetime]]:
+        """Occurrences still sending whose remaining rows all wait for a later time: (occurrence, how many, when)."""
+        o = aliased(OutboxRow)
+        due_or_busy = select(o.id).where(
+            o.occurrence_id == OccurrenceRow.id,
+            (o.status == "sending") | ((o.status == "pending") & (o.not_before <= now))).correlate(OccurrenceRow)
+        q = (select(OccurrenceRow, func.count(OutboxRow.id), func.min(OutboxRow.not_before))
+             .join(OutboxRow, OutboxRow.occurrence_id == OccurrenceRow.id)
+             .where(OccurrenceRow.status == "sending", ~due_or_busy.exists(), OutboxRow.status == "pending")
+             .group_by(OccurrenceRow.id))
+        return [(occ, int(n), when) for occ, n, when in (await self.s.execute(q)).all()]
+
+    async def mark_held(self, occ_id: int) -> bool:
+        res = await self.s.execute(update(OccurrenceRow).where(OccurrenceRow.id == occ_id, OccurrenceRow.status == "sending")
+                                   .values(status="held"))
+        return bool(res.rowcount)  # type: ignore[attr-defined]
 
     async def close_occurrence(self, occ_id: int, now: dt.datetime) -> bool:
         """sending → done, once: only the caller that wins this update reports the occurrence."""
-        res = await self.s.execute(update(OccurrenceRow).where(OccurrenceRow.id == occ_id, OccurrenceRow.status == "sending")
+        res = await self.s.execute(update(OccurrenceRow).where(OccurrenceRow.id == occ_id,
+                                                               OccurrenceRow.status.in_(("sending", "held")))
                                    .values(status="done", finished_at=now, reported_at=now))
         return bool(res.rowcount)  # type: ignore[attr-defined]
 

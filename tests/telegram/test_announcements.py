@@ -214,7 +214,10 @@ async def test_quiet_hours_hold_private_notices_until_morning_but_not_groups(har
     runner = runner_of(harness)
     await runner.pump()
     assert len(notices_to(fake, G5)) == 1 and notices_to(fake, 1001) == []
-    assert "Báo cáo" not in fake.last_to(OFFICIAL).text
+    held = fake.last_to(OFFICIAL).text
+    assert "đã gửi 1 tin; còn 1 tin sẽ gửi lúc 07:00 26/11/2026" in held
+    await runner.pump()
+    assert fake.last_to(OFFICIAL).text == held  # told once
     harness.clock.current = dt.datetime(2026, 11, 26, 7, 0, tzinfo=TZ)
     await runner.pump()
     assert len(notices_to(fake, 1001)) == 1
