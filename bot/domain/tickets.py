@@ -377,8 +377,9 @@ class TicketService:
             row = await self._staff_row(repo, ticket_id, staff)
             if row.status == Status.CLOSED:
                 raise TicketClosed(ticket_id)
-            if row.assignee_id is None:  # answering is claiming
-                row.assignee_id, row.assigned_at, row.status = staff.id, now, Status.ASSIGNED
+            if row.assignee_id is None:  # answering is claiming, unless someone claimed it a moment ago
+                if await repo.try_assign(row.id, staff.id, now, Status.OPEN, Status.ASSIGNED):
+                    await s.refresh(row)
             row.first_answer_at = row.first_answer_at or now
             row.last_staff_at = now
             msg = await repo.add_message(TicketMessageRow(

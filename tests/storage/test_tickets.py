@@ -129,3 +129,13 @@ async def test_sla_reminders_are_working_hours_aware(db_url):
     assert [e.kind for e in due] == [SlaKind.ESCALATED]
     assert (await svc.get(t.id)).assignee_id is None
     await db.close()
+
+
+async def test_answering_an_unclaimed_ticket_claims_it(db_url):
+    db, clock, svc, lan, (ha, binh, _), admin = await setup(db_url)
+    t, _ = await svc.open(lan, Incoming("text", "hỏi"))
+    t, _ = await svc.reply(t.id, ha, Incoming("text", "trả lời"))
+    assert (t.assignee_id, t.status) == (ha.id, Status.ASSIGNED)
+    t, _ = await svc.reply(t.id, binh, Incoming("text", "bổ sung"))  # a colleague may add to it
+    assert t.assignee_id == ha.id
+    await db.close()
