@@ -15,9 +15,10 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.content import Content, load_valid_content
-from bot.domain.matching import Matcher
+from bot.domain.matching import Matcher, MatchResult
 from bot.domain.resident_flow import ResidentFlow
-from bot.domain.residents import ResidentService
+from bot.domain.residents import Resident, ResidentService
+from bot.domain.unanswered import UnansweredLog
 from bot.i18n import Texts
 from bot.storage.db import Database
 
@@ -56,8 +57,13 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     texts = Texts()
     residents = ResidentService(db, clock, settings.admin_ids)
     matcher = Matcher.build(content.guides.values())
+    unanswered = UnansweredLog(db, settings.hash_salt)
+
+    async def log_unanswered(r: Resident, result: MatchResult) -> None:
+        await unanswered.record(r.ward_id, f"{r.channel}:{r.external_id}", result, clock.now())
+
     flow = ResidentFlow(db=db, content=content, matcher=matcher, residents=residents, texts=texts, clock=clock,
-                        deep_link_base=f"https://t.me/{settings.bot_username}")
+                        deep_link_base=f"https://t.me/{settings.bot_username}", on_unanswered=log_unanswered)
     app = App(settings=settings, clock=clock, db=db, content=content, texts=texts, residents=residents,
               matcher=matcher, flow=flow)
     from bot.telegram import helpdesk  # tickets to ward staff groups: adds routers, `helpdesk`, SLA loop

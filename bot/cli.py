@@ -58,6 +58,12 @@ def _start(settings: Settings, args: argparse.Namespace) -> int:
     return _chat(settings, args)
 
 
+def _unanswered(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_unanswered import run_unanswered
+
+    return asyncio.run(run_unanswered(settings, sys.stdout, args.limit))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bot", description="Trợ lý số phường")
     sub = p.add_subparsers(dest="cmd")
@@ -80,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     stsub = st.add_subparsers(dest="stats_cmd", required=True)
     stsub.add_parser("tickets", help="help-desk tickets by ward and status, median time to first answer"
                      ).set_defaults(func=_stats)
+    u = sub.add_parser("unanswered", help="most frequent questions the bot could not answer, grouped")
+    u.add_argument("--limit", type=int, default=20)
+    u.set_defaults(func=_unanswered)
     return p
 
 
