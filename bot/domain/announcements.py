@@ -29,6 +29,7 @@ from bot.domain.screens import Button, Screen, rows
 from bot.i18n import Texts
 from bot.storage.announcements import AnnouncementRow, NoticeRepo
 from bot.storage.db import Database
+from bot.storage.users import UserRepo
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +253,8 @@ class AnnouncementService:
             # approved too late for a firing? the tick marks it missed and tells the author
             row.status, row.approved_by, row.updated_at = Status.SCHEDULED.value, who.id, now
             notice = _notice(row)
-        await self._notify(notice.author_chat_id, Screen(self.t("vi", "announcements.approved_author", id=notice.id,
+        await self._notify(notice.author_chat_id, Screen(self.t(await self._lang(notice.author_id),
+                                                                "announcements.approved_author", id=notice.id,
                                                                 name=who.display_name)))
         if notice.next_fire_at is not None and notice.next_fire_at <= now:
             await self.tick(now)
@@ -260,7 +262,8 @@ class AnnouncementService:
 
     async def reject(self, notice_id: int, who: Resident) -> Notice:
         notice = await self._set_status(notice_id, who, (Status.PENDING_APPROVAL,), Status.CANCELLED)
-        await self._notify(notice.author_chat_id, Screen(self.t("vi", "announcements.rejected_author", id=notice.id,
+        await self._notify(notice.author_chat_id, Screen(self.t(await self._lang(notice.author_id),
+                                                                "announcements.rejected_author", id=notice.id,
                                                                 name=who.display_name)))
         return notice
 
@@ -371,7 +374,7 @@ class AnnouncementService:
         async with self.db.session() as s:
             due = await NoticeRepo(s).due(now)
         queued = missed = 0
-        missed_notes: list[tuple[int, int, dt.datetime]] = []
+        missed_notes: list[tuple[int, int, int, dt.datetime]] = []
         for notice_id in due:
             try:
                 async with self.db.session() as s:
@@ -387,7 +390,7 @@ class AnnouncementService:
                             if now - fire_at > self.grace:
                                 await repo.add_occurrence(row.id, fire_at, "missed", now)
                                 missed += 1
-                                missed_notes.append((row.id, row.author_chat_id, fire_at))
+                                missed_notes.append((row.id, row.author_chat_id, row.author_id, fire_at))
                             else:
                                 occ = await repo.add_occurrence(row.id, fire_at, "sending", now)
                                 await repo.add_outbox(await self._recipients(repo, row, occ.id, now))
@@ -399,8 +402,8 @@ class AnnouncementService:
                     row.updated_at = now
             except IntegrityError:
                 log.info("notice %s: firing already materialised by another ticker", notice_id)
-        for notice_id, chat_id, fire_at in missed_notes:
-            await self._notify(chat_id, Screen(self.t("vi", "announcements.missed", id=notice_id,
+        for notice_id, chat_id, author_id, fire_at in missed_notes:
+            await self._notify(chat_id, Screen(self.t(await self._lang(author_id), "announcements.missed", id=notice_id,
                                                       at=format_local(fire_at))))
         if queued and self.on_queued is not None:
             self.on_queued()
@@ -432,7 +435,7 @@ class AnnouncementService:
     async def finish_and_report(self) -> list[OccurrenceReport]:
         """Close every occurrence whose messages all reached a final state and tell its author."""
         now = self.clock.now()
-        reports: list[tuple[int, OccurrenceReport]] = []
+        reports: list[tuple[int, int, OccurrenceReport]] = []
         async with self.db.session() as s:
             repo = NoticeRepo(s)
             for occ in await repo.finished_unreported():
@@ -445,11 +448,11 @@ class AnnouncementService:
                 if row is not None:
                     if row.status == Status.SENDING and not await self._open(repo, row.id):
                         row.status = Status.DONE.value
-                    reports.append((row.author_chat_id, report))
-        for chat_id, report in reports:
-            await self._notify(chat_id, Screen(self.report_text(report, "vi")))
+                    reports.append((row.author_chat_id, row.author_id, report))
+        for chat_id, author_id, report in reports:
+            await self._notify(chat_id, Screen(self.report_text(report, await self._lang(author_id))))
         await self._report_held(now)
-        return [r for _, r in reports]
+        return [r for _, _, r in reports]
 
     async def _report_held(self, now: dt.datetime) -> None:
         """Everything that could go now went, the rest waits (quiet hours): tell the author now, not tomorrow."""
@@ -463,7 +466,8 @@ class AnnouncementService:
                 if row is None:
                     continue
                 counts = await repo.counts(occ.id)
-                notes.append((row.author_chat_id, self.t("vi", "announcements.report_held", id=row.id,
+                lang = (await UserRepo(s).get(row.author_id)).lang or "vi"  # type: ignore[union-attr]
+                notes.append((row.author_chat_id, self.t(lang, "announcements.report_held", id=row.id,
                                                          sent=counts.get("sent", 0), held=held,
                                                          at=format_local(resume))))
         for chat_id, text in notes:
@@ -520,6 +524,11 @@ class AnnouncementService:
     def when_text(self, s: Schedule, lang: str) -> str:
         key = f"announcements.when_{s.repeat.value}"
         return self.t(lang, key, at=format_local(s.start), until=s.until.strftime("%d/%m/%Y") if s.until else "")
+
+    async def _lang(self, user_id: int) -> str:
+        async with self.db.session() as s:
+            row = await UserRepo(s).get(user_id)
+            return (row.lang if row else None) or "vi"
 
     async def _notify(self, chat_id: int, screen: Screen) -> None:
         if self.notify is None:
