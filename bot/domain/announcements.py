@@ -170,6 +170,8 @@ class AnnouncementService:
             raise NoticeError("bad_media")
         if d.audience is Audience.NEIGHBOURHOODS and not d.neighbourhoods:
             raise NoticeError("no_neighbourhoods")
+        if len(",".join(d.neighbourhoods)) > 400 or any(not n or "," in n for n in d.neighbourhoods):
+            raise NoticeError("bad_neighbourhoods")
         start = d.start_at or now
         if start < now - dt.timedelta(minutes=1):
             raise NoticeError("in_past")

@@ -32,6 +32,7 @@ def draft(**kw) -> Draft:
     (dict(text="x" * 1000, media_kind="photo", media_file_id="f1"), "too_long_caption"),
     (dict(media_kind="video", media_file_id="f1"), "bad_media"),
     (dict(audience=Audience.NEIGHBOURHOODS), "no_neighbourhoods"),
+    (dict(audience=Audience.NEIGHBOURHOODS, neighbourhoods=tuple(str(i) for i in range(200))), "bad_neighbourhoods"),
     (dict(ward_id="hoan-kiem"), "unknown_ward"),
     (dict(repeat=Repeat.DAILY), "bad_until"),
 ])
