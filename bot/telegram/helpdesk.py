@@ -108,8 +108,10 @@ def make_router() -> Router:
         draft = _draft(await state.get_data())
         await state.clear()
         await _drop_buttons(query, bot)
-        if draft is None:
-            raise SkipHandler()
+        if draft is None:  # nothing to send (state lost): ask again
+            await state.set_state(Asking.question)
+            await send_screens(bot, query.from_user.id, helpdesk.rewrite(resident))
+            return
         await send_screens(bot, query.from_user.id, await helpdesk.submit(resident, draft, DeskSender(bot)))
 
     @router.callback_query(F.data.regexp(r"^hd:(close|ok|rate):\d+(:\d)?$"))
