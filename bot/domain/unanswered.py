@@ -81,8 +81,9 @@ class UnansweredLog:
         by_text: dict[str, list[UnansweredRow]] = {}
         for row in rows:
             by_text.setdefault(row.text, []).append(row)
-        # the most asked phrasings found the groups; the rest join the closest one
-        texts = sorted(by_text, key=lambda t: (-len(by_text[t]), t))
+        # the most asked phrasings found the groups (written with diacritics first: easier to read);
+        # the rest join the closest one
+        texts = sorted(by_text, key=lambda t: (-len(by_text[t]), strip_diacritics(t) == t, t))
         codes: dict[str, str] = {}
         keys: list[str] = []  # the coded content words of groups founded by a question of two or more
         keyed: list[int] = []  # their groups
