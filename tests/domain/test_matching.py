@@ -63,7 +63,7 @@ def test_teencode_question_about_the_portal(matcher):
     ("dang nhap ihanoi bang vneid", "ihanoi-account"),
     ("tra cuu ho so tren dich vu cong", "dvc-track"),
     ("nop tien dien qua dien thoai", "epay-bills"),
-    ("bi khoa tai khoan vneid", "vneid-recover"),
+    ("vneid cua bac bi khoa khong vao duoc", "vneid-recover"),
 ])
 def test_questions_typed_without_diacritics(matcher, question, topic):
     assert matcher.match(question).topic == topic
