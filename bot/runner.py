@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Dispatcher
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 
 from bot.app import App, build_app, build_dispatcher, make_bot, make_fsm_storage
 from bot.config import Settings
@@ -14,6 +14,11 @@ log = logging.getLogger(__name__)
 COMMANDS_VI = [("start", "Bắt đầu"), ("menu", "Menu chính"), ("help", "Cách dùng"), ("settings", "Đổi phường, tổ dân phố"),
                ("lang", "Đổi ngôn ngữ"), ("mytickets", "Câu hỏi đã gửi cán bộ"), ("subscribe", "Nhận thông báo phường"),
                ("unsubscribe", "Tắt thông báo phường")]
+# Shown in groups: staff and admins work there (tickets, bindings); residents never need them.
+COMMANDS_GROUP = [("note", "Ghi chú nội bộ vào phiếu (không gửi người dân)"), ("guide", "Gửi hướng dẫn cho người dân: /guide <mã>"),
+                  ("bind_ward", "Admin: gắn nhóm cán bộ với phường"), ("bind_group", "Admin: gắn nhóm tổ dân phố"),
+                  ("grant_staff", "Admin: cấp quyền cán bộ"), ("revoke_staff", "Admin: bỏ quyền cán bộ"),
+                  ("sla", "Admin: thời hạn nhắc việc"), ("hours", "Admin: giờ làm việc của phường")]
 
 
 async def start_services(app: App, bot: Bot) -> None:
@@ -35,7 +40,10 @@ async def run_bot(settings: Settings) -> int:
         settings.bot_username = me.username
         app = await build_app(settings)  # deep links must carry the real username
     dp: Dispatcher = build_dispatcher(app, make_fsm_storage(settings))
-    await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS_VI])
+    await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS_VI],
+                              scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS_GROUP],
+                              scope=BotCommandScopeAllGroupChats())
     await start_services(app, bot)
     try:
         if settings.webhook_url:

@@ -17,8 +17,9 @@ PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def make_settings(database_url: str, **kw: object) -> Settings:
-    return Settings(_env_file=None, bot_token=None, database_url=database_url, content_dir=PROJECT_ROOT / "content",
-                    admin_ids=[9001], hash_salt="test-salt", **kw)
+    values: dict[str, object] = {"bot_token": None, "content_dir": PROJECT_ROOT / "content", "admin_ids": [9001],
+                                 "hash_salt": "test-salt", **kw}
+    return Settings(_env_file=None, database_url=database_url, **values)
 
 
 @pytest.fixture
