@@ -38,6 +38,6 @@ def run_match(content_dir: Path, json_out: bool, stdin: TextIO, stdout: TextIO) 
         out.flush()
     finally:
         for wrapper, original in ((inp, stdin), (out, stdout)):
-            if wrapper is not original:
+            if wrapper is not original and isinstance(wrapper, io.TextIOWrapper):
                 wrapper.detach()  # leave the process's own streams open
     return 0

@@ -263,15 +263,15 @@ class GuideIndex:
             spellings.append(accents)
             phrasings.append([t for t in dict.fromkeys(texts) if t])
         all_forms: dict[str, set[str]] = {}
-        for key, spelled in set().union(*spellings):
-            all_forms.setdefault(key, set()).add(spelled)
+        for key, spelling in set().union(*spellings):
+            all_forms.setdefault(key, set()).add(spelling)
         joined = {key: _SEP.join(sorted(f)) for key, f in all_forms.items()}
         ambiguous = {key for key, f in all_forms.items() if len(f) > 1}
         guide_forms: list[dict[str, str]] = []
         for accents in spellings:  # where guides spell a word differently, each guide's own spellings
             mine: dict[str, set[str]] = {}
-            for key, spelled in [a for a in accents if a[0] in ambiguous]:
-                mine.setdefault(key, set()).add(spelled)
+            for key, spelling in [a for a in accents if a[0] in ambiguous]:
+                mine.setdefault(key, set()).add(spelling)
             guide_forms.append({key: _SEP.join(sorted(f)) for key, f in mine.items()})
         return cls(reader, by_guide, df, joined, guide_forms, phrasings)
 

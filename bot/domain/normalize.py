@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -61,7 +62,8 @@ _LOOKALIKE_SCRIPTS = re.compile("[\u0370-\u052f]")  # Greek and Cyrillic
 
 
 def _move_tone(m: re.Match[str]) -> str:
-    first, second = m.group(1)
+    pair = m.group(1)
+    first, second = pair[0], pair[1]
     decomposed = unicodedata.normalize("NFD", first)
     tone = "".join(c for c in decomposed if c in _TONES)
     bare = "".join(c for c in decomposed if c not in _TONES)
@@ -225,7 +227,7 @@ class PhraseTable:
         return out, out_plain
 
 
-def _read(directory: Path, name: str) -> dict[str, object]:
+def _read(directory: Path, name: str) -> dict[str, Any]:
     data = yaml.safe_load((directory / name).read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{directory / name}: expected a mapping")

@@ -7,8 +7,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from bot.config import PROJECT_ROOT
 from bot.cli_unanswered import run_unanswered
+from bot.config import PROJECT_ROOT
 from bot.domain.content import load_valid_content
 from bot.domain.matching import Matcher, MatchResult, Outcome
 from bot.domain.unanswered import UnansweredLog, scrub, user_hash
