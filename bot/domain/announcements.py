@@ -139,6 +139,26 @@ class AnnouncementService:
         async with self.db.session() as s:
             await NoticeRepo(s).bind_group(chat_id, ward_id, neighbourhood, title, who.id, self.clock.now())
 
+    async def group_migrated(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """The group became a supergroup: its binding and its waiting messages follow the new id."""
+        async with self.db.session() as s:
+            repo = NoticeRepo(s)
+            group = await repo.group_by_chat(old_chat_id)
+            if group is None:
+                return False
+            await repo.migrate_group(group.id, new_chat_id)
+            await repo.move_pending(group.id, new_chat_id)
+            return True
+
+    async def group_removed(self, chat_id: int, reason: str = "bot was removed from the group") -> bool:
+        async with self.db.session() as s:
+            repo = NoticeRepo(s)
+            group = await repo.group_by_chat(chat_id)
+            if group is None:
+                return False
+            await repo.deactivate_group(group.id, reason)
+            return True
+
     async def set_require_approval(self, who: Resident, ward_id: str, on: bool) -> None:
         if self.content.ward(ward_id) is None:
             raise NoticeError("unknown_ward")

@@ -138,6 +138,10 @@ class NoticeRepo:
             await self.s.flush()
         await self.s.execute(update(GroupRow).where(GroupRow.id == group_id).values(chat_id=new_chat_id))
 
+    async def move_pending(self, group_id: int, new_chat_id: int) -> None:
+        await self.s.execute(update(OutboxRow).where(OutboxRow.recipient_kind == "group", OutboxRow.recipient_id == group_id,
+                                                     OutboxRow.status == "pending").values(chat_id=new_chat_id))
+
     async def subscribers(self, ward_id: str, neighbourhoods: Sequence[str] | None = None,
                           channel: str = "telegram") -> list[tuple[int, int, str]]:
         """(user id, chat id, language) of residents of the ward who want its notices."""

@@ -11,11 +11,12 @@ import re
 import unicodedata
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.domain.announcements import AnnouncementService, Audience, Draft, NoticeError, Notify, Status
 from bot.domain.residents import Resident, ResidentService, Role
@@ -99,6 +100,18 @@ def make_router() -> Router:
         await query.answer(texts(resident.language, "announcements.ack_thanks"))
 
     # --- admins: bind a group, make an official, require approval ----------------------------
+
+    @router.message(F.migrate_from_chat_id)
+    async def on_group_migrated(message: Message, announcements: AnnouncementService) -> None:
+        """Telegram posts this in the new supergroup; the binding follows before the next notice fails."""
+        await announcements.group_migrated(message.migrate_from_chat_id or 0, message.chat.id)
+        raise SkipHandler()  # the help desk tracks the same groups
+
+    @router.my_chat_member(F.chat.type.in_({"group", "supergroup"}))
+    async def on_membership(event: ChatMemberUpdated, announcements: AnnouncementService) -> None:
+        if event.new_chat_member.status in ("left", "kicked"):
+            await announcements.group_removed(event.chat.id)
+        raise SkipHandler()
 
     @router.message(Command("bind_group"))
     async def on_bind(message: Message, command: CommandObject, resident: Resident,

@@ -312,3 +312,21 @@ async def test_a_time_that_passed_while_the_draft_waited_asks_for_a_new_time(har
     out = await o.press("Gửi ngay")
     out = await o.press("Xác nhận")
     assert "Đã lên lịch thông báo #1" in out[-1].text
+
+
+async def test_group_upgrade_and_removal_update_the_binding_before_the_next_notice(harness):
+    fake = harness.fake
+    await ward_with_groups(harness, (G5, "5"), (G7, "7"))
+    admin = harness.actor(ADMIN)
+    new_id = -1003000000555
+    await admin.raw({"message": {"message_id": 1, "date": 0, "from": admin.user, "migrate_from_chat_id": G5,
+                                 "chat": {"id": new_id, "type": "supergroup", "title": "Tổ 5"}}})
+    bot_user = {"id": fake.bot_id, "is_bot": True, "first_name": "Bot"}
+    await admin.raw({"my_chat_member": {"chat": {"id": G7, "type": "supergroup", "title": "Tổ 7"}, "from": admin.user,
+                                        "date": 0, "old_chat_member": {"status": "member", "user": bot_user},
+                                        "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0}}})
+    await compose(harness, "Lịch thu gom rác mới.", "Chỉ các nhóm tổ dân phố")
+    await runner_of(harness).pump()
+    assert len(notices_to(fake, new_id)) == 1
+    assert notices_to(fake, G5) == [] and notices_to(fake, G7) == []
+    assert fake.too_many == 0 and "Đã gửi: 1" in fake.last_to(OFFICIAL).text
