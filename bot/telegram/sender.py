@@ -46,7 +46,7 @@ def _domain_error(e: Exception) -> Exception:
     if isinstance(e, TelegramForbiddenError):
         return Blocked(_reason(e.message))
     if isinstance(e, (TelegramServerError, TelegramNetworkError)):
-        return Transient(str(e))
+        return Transient(_reason(e.message))
     if isinstance(e, TelegramNotFound):
         return Rejected(_reason(e.message))
     if isinstance(e, TelegramBadRequest):

@@ -247,3 +247,23 @@ async def test_two_workers_on_one_outbox_never_send_a_row_twice(sqlite_url, fake
             assert {r.status for r in (await s.execute(select(OutboxRow))).scalars()} == {"sent"}
     finally:
         await close_world(w)
+
+
+async def test_permanent_errors_fail_at_once_and_transient_ones_after_five_attempts(sqlite_url, fake, clock):
+    w = await make_world(sqlite_url, fake, clock)
+    try:
+        await w.resident(2001)
+        await w.resident(2002)
+        fake.fail_next["sendmessage"].extend([(400, "Bad Request: can't parse entities")] + [(502, "Bad Gateway")] * 5)
+        await w.notice(audience=Audience.SUBSCRIBERS)
+        for _ in range(6):
+            await w.worker().drain()
+            clock.advance(hours=1)
+        [report] = await w.service.finish_and_report()
+        assert report.counts == {"failed": 2}
+        assert report.reasons == {"can't parse entities": 1, "Bad Gateway": 1}
+        async with w.db.session() as s:
+            attempts = sorted(r.attempts for r in (await s.execute(select(OutboxRow))).scalars())
+        assert attempts == [1, 5]
+    finally:
+        await close_world(w)
