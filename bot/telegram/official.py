@@ -92,7 +92,8 @@ def make_router() -> Router:
     @router.callback_query(F.data.startswith("an:ack:"))
     async def on_ack(query: CallbackQuery, resident: Resident, announcements: AnnouncementService,
                      texts: Texts) -> None:
-        outbox_id = int((query.data or "0").rsplit(":", 1)[-1] or 0)
+        tail = (query.data or "").rsplit(":", 1)[-1]
+        outbox_id = int(tail) if tail.isdigit() else 0
         if outbox_id == 0:
             await query.answer(texts(resident.language, "announcements.ack_preview"))
             return
