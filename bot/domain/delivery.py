@@ -294,7 +294,7 @@ class DeliveryWorker:
                 busy_chats.add(item.chat_id)
                 task = asyncio.create_task(self._process(item), name=f"outbox-{item.id}")
                 self.in_flight.add(task)
-                task.add_done_callback(lambda t, c=item.chat_id: (self.in_flight.discard(t), busy_chats.discard(c)))
+                task.add_done_callback(self._finished(busy_chats, item.chat_id))
                 handled += 1
                 continue
             if self.in_flight and (wait is None or len(self.in_flight) >= self.concurrency or wait > 0.005):
@@ -306,6 +306,12 @@ class DeliveryWorker:
             elif not queue and self.in_flight:
                 continue
         return handled
+
+    def _finished(self, busy_chats: set[int], chat_id: int) -> Callable[[asyncio.Task[None]], None]:
+        def done(task: asyncio.Task[None]) -> None:
+            self.in_flight.discard(task)
+            busy_chats.discard(chat_id)
+        return done
 
     async def _process(self, item: Item) -> None:
         try:

@@ -2,8 +2,16 @@
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.exceptions import (TelegramAPIError, TelegramBadRequest, TelegramForbiddenError, TelegramMigrateToChat,
-                                TelegramNetworkError, TelegramNotFound, TelegramRetryAfter, TelegramServerError)
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 
 from bot.domain.delivery import Blocked, Migrated, Outgoing, Rejected, RetryAfter, Transient
 from bot.telegram.render import keyboard

@@ -5,8 +5,16 @@ import datetime as dt
 
 import pytest
 
-from bot.domain.schedule import (TZ, Repeat, Schedule, ScheduleError, in_quiet_hours, parse_date, parse_local,
-                                 quiet_hours_end)
+from bot.domain.schedule import (
+    TZ,
+    Repeat,
+    Schedule,
+    ScheduleError,
+    in_quiet_hours,
+    parse_date,
+    parse_local,
+    quiet_hours_end,
+)
 
 UTC = dt.timezone.utc
 

@@ -172,7 +172,7 @@ async def test_second_official_must_approve_when_the_ward_requires_it(harness):
 async def test_cancel_before_sending_and_withdraw_after(harness):
     fake = harness.fake
     await ward_with_groups(harness, (G5, "5"))
-    r = await harness.onboarded(1001)
+    await harness.onboarded(1001)
     o, _, _ = await compose(harness, "Cắt điện chiều thứ Năm.", "Cả phường", when="Chọn ngày giờ", at="25/11 15:00")
     out = await o.send("/announcements")
     assert out[-1].button_labels == ["✏️ Sửa #1", "🗑 Huỷ #1"]
