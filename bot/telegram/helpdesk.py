@@ -141,9 +141,9 @@ def make_router() -> Router:
     @router.message(StateFilter(Asking), _command)
     async def on_command_while_asking(message: Message, state: FSMContext) -> None:
         await state.clear()
-        raise SkipHandler()
+        raise SkipHandler()  # the state filters below still see the old state, hence `_not_command` there
 
-    @router.message(StateFilter(Asking))
+    @router.message(StateFilter(Asking), _not_command)
     async def on_question(message: Message, resident: Resident, helpdesk: HelpDesk, state: FSMContext, bot: Bot) -> None:
         m = incoming(message)
         if m.kind == "other" or (m.kind == "text" and not m.text.strip()):
