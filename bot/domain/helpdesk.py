@@ -6,6 +6,7 @@ Resident-facing methods return the Screens to show; staff-facing ones return a s
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
@@ -71,13 +72,30 @@ class Sender(Protocol):
         ...
 
 
+MAX_DRAFT_PARTS = 10
+
+
 @dataclass(frozen=True)
 class Draft:
-    """A question being written: kept in the conversation state until the resident confirms."""
+    """A question being written: kept in the conversation state until the resident confirms.
+
+    Elderly residents often press Enter mid-sentence or add a photo: messages sent before
+    "Gửi cho cán bộ" are kept in `more` and go with the question.
+    """
 
     incoming: Incoming
     guide_id: str | None = None
     step: int | None = None
+    more: tuple[Incoming, ...] = ()
+
+    @property
+    def parts(self) -> tuple[Incoming, ...]:
+        return (self.incoming, *self.more)
+
+    def plus(self, m: Incoming) -> Draft:
+        if len(self.parts) >= MAX_DRAFT_PARTS:
+            return self
+        return dataclasses.replace(self, more=(*self.more, m))
 
 
 @dataclass(frozen=True)
@@ -121,15 +139,21 @@ class HelpDesk:
     def confirm(self, r: Resident, draft: Draft) -> tuple[list[Screen], Draft]:
         """The confirmation screens, and the draft to keep: masked already, so no secret waits in FSM storage."""
         lang = r.language
-        m = mask(draft.incoming.text)
-        draft = dataclasses.replace(draft, incoming=dataclasses.replace(draft.incoming, text=m.text))
+        masked = [mask(p.text) for p in draft.parts]
+        parts = [dataclasses.replace(p, text=m.text) for p, m in zip(draft.parts, masked)]
+        draft = dataclasses.replace(draft, incoming=parts[0], more=tuple(parts[1:]))
         screens = []
-        if m.has_otp_risk:
+        if any(m.has_otp_risk for m in masked):
             screens.append(Screen(self.t(lang, "tickets.otp_warning")))
-        if draft.incoming.kind == "text":
-            text = self.t(lang, "tickets.confirm", text=m.text)
+        written = "\n".join(p.text for p in parts if p.kind == "text" and p.text.strip())
+        kinds = collections.Counter(p.kind for p in parts if p.kind != "text")
+        what = ", ".join(self._what(lang, k) if n == 1 else f"{n} {self._what(lang, k)}" for k, n in kinds.items())
+        if not written:
+            text = self.t(lang, "tickets.confirm_media", what=what)
+        elif what:
+            text = self.t(lang, "tickets.confirm_with", text=written, what=what)
         else:
-            text = self.t(lang, "tickets.confirm_media", what=self._what(lang, draft.incoming.kind))
+            text = self.t(lang, "tickets.confirm", text=written)
         screens.append(Screen(text, rows([Button(self.t(lang, "tickets.btn_send"), "hd:send"),
                                           Button(self.t(lang, "tickets.btn_rewrite"), "hd:rewrite")],
                                          Button(self.t(lang, "tickets.btn_cancel"), "hd:cancel"))))
@@ -146,10 +170,15 @@ class HelpDesk:
         lang = r.language
         existing = await self.tickets.open_for_resident(r.id)
         if existing is not None:  # a double press, or two drafts: add instead of opening a second ticket
-            return await self.resident_message(r, existing, draft.incoming, sender)
+            screens: list[Screen] = []
+            for part in draft.parts:
+                screens = await self.resident_message(r, existing, part, sender)
+            return screens
         if r.ward_id is None:
             return (await self.ask(r))[0]
         ticket, _ = await self.tickets.open(r, draft.incoming, draft.guide_id, draft.step)
+        for part in draft.more:
+            ticket, _ = await self.tickets.add_message(ticket.id, r, part)
         await self.deliver(ticket, sender)
         group = await self.tickets.group_for_ward(ticket.ward_id)
         hours = group.hours if group else WorkingHours.parse()

@@ -44,7 +44,14 @@ def _draft(data: dict[str, Any]) -> Draft | None:
     d = data.get("draft")
     if not d:
         return None
-    return Draft(Incoming(**d), data.get("guide"), data.get("step"))
+    return Draft(Incoming(**d), data.get("guide"), data.get("step"), tuple(Incoming(**m) for m in data.get("more", [])))
+
+
+def _stored(draft: Draft) -> dict[str, Any]:
+    """The draft as FSM data (plain JSON for Redis)."""
+    def plain(m: Incoming) -> dict[str, Any]:
+        return {"kind": m.kind, "text": m.text, "chat_id": m.chat_id, "message_id": m.message_id}
+    return {"draft": plain(draft.incoming), "more": [plain(m) for m in draft.more]}
 
 
 def _command(message: Message) -> bool:
@@ -150,9 +157,10 @@ def make_router() -> Router:
             await send_screens(bot, message.chat.id, helpdesk.rewrite(resident))
             return
         data = await state.get_data()
-        screens, draft = helpdesk.confirm(resident, Draft(m, data.get("guide"), data.get("step")))
-        d = draft.incoming
-        await state.update_data(draft={"kind": d.kind, "text": d.text, "chat_id": d.chat_id, "message_id": d.message_id})
+        written = _draft(data) if await state.get_state() == Asking.confirm.state else None
+        draft = written.plus(m) if written is not None else Draft(m, data.get("guide"), data.get("step"))
+        screens, draft = helpdesk.confirm(resident, draft)
+        await state.update_data(**_stored(draft))
         await state.set_state(Asking.confirm)
         await send_screens(bot, message.chat.id, screens)
 

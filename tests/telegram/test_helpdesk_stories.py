@@ -20,3 +20,27 @@ async def test_resident_who_types_menu_while_asked_for_a_question_gets_the_menu_
     await lan.press("Hỏi cán bộ phường")
     out = await lan.send("/start scam-safety")
     assert out[-1].text.startswith("📘 ") and "Bước 1/" in out[-1].text
+
+
+async def test_question_typed_in_two_messages_reaches_staff_whole(harness):
+    # Bác Lan presses Enter too early: her question arrives in two messages, then she adds a photo.
+    await staff_group(harness)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("chau oi bac ko dang nhap dc vneid")
+    out = await lan.send("no cu bao sai mat khau")
+    assert "bac ko dang nhap dc vneid" in out[-1].text and "no cu bao sai mat khau" in out[-1].text
+    out = await lan.send_media("photo")
+    assert "bac ko dang nhap dc vneid" in out[-1].text and "ảnh" in out[-1].text
+    await lan.press("Gửi cho cán bộ")
+    staff_side = "\n".join(m.text for m in harness.fake.messages_to(GROUP))
+    assert "bac ko dang nhap dc vneid" in staff_side and "no cu bao sai mat khau" in staff_side
+    assert any(m.method == "copymessage" for m in harness.fake.messages_to(GROUP))
+    # "Viết lại" still starts the question afresh.
+    await lan.press("Xong rồi, đóng câu hỏi")
+    await lan.send("/menu")
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("cau hoi sai")
+    await lan.press("Viết lại")
+    out = await lan.send("cau hoi dung")
+    assert "cau hoi dung" in out[-1].text and "cau hoi sai" not in out[-1].text
