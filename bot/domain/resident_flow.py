@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.domain.clock import Clock
 from bot.domain.content import Content, Guide
 from bot.domain.matching import Matcher, MatchResult, Outcome
+from bot.domain.normalize import strip_diacritics
 from bot.domain.residents import Resident, ResidentService
 from bot.domain.screens import Button, Screen, rows
 from bot.i18n import Texts
@@ -21,6 +22,12 @@ from bot.storage.users import ProgressRepo
 MAX_QUESTION_CHARS = 1000
 TDP_RE = re.compile(r"(\d{1,3})")
 
+# Words residents type instead of pressing a guide's buttons (compared without diacritics or punctuation).
+NAV_WORDS = {
+    "next": {"tiep", "tiep theo", "tiep di", "buoc tiep", "buoc tiep theo", "sang buoc tiep", "next", "ok tiep"},
+    "back": {"quay lai", "lui lai", "tro lai", "buoc truoc", "back", "go back", "previous"},
+    "menu": {"menu", "ve menu", "mo menu", "menu chinh", "main menu"},
+}
 UnansweredHook = Callable[[Resident, MatchResult], Awaitable[None]]
 
 
@@ -129,6 +136,9 @@ class ResidentFlow:
                 return [self._neighbourhood_screen(r, invalid=True)]
         if not text.strip():
             return [Screen(self.t(r.language, "resident.empty_text"), rows(self._menu_button(r)))]
+        nav = _nav_word(text)
+        if nav is not None:
+            return await self._navigate(r, nav)
         result = self.matcher.match(text)
         if result.outcome is Outcome.CONFIDENT and result.topic and (g := self.content.guide(result.topic)):
             return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0)
@@ -157,6 +167,14 @@ class ResidentFlow:
             if screens is not None:
                 return screens
         return [Screen(self.t(r.language, "resident.stale_button")), await self.menu(r)]
+
+    async def _navigate(self, r: Resident, nav: str) -> list[Screen]:
+        """"tiếp" / "quay lại" typed during a guide move it like the buttons; otherwise (and "menu"): the menu."""
+        last = await self._last_progress(r)
+        guide = self.content.guide(last.guide_id) if last is not None else None
+        if nav == "menu" or last is None or guide is None:
+            return [await self.menu(r)]
+        return await self.open_guide(r, guide, last.step + 1 if nav == "next" else last.step - 1)
 
     # --- guides -----------------------------------------------------------------------
 
@@ -379,3 +397,8 @@ class ResidentFlow:
 
     def _menu_button(self, r: Resident) -> Button:
         return Button(self.t(r.language, "resident.back_menu"), "menu")
+
+
+def _nav_word(text: str) -> str | None:
+    plain = " ".join(re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split())
+    return next((nav for nav, words in NAV_WORDS.items() if plain in words), None)
