@@ -28,6 +28,17 @@ NAV_WORDS = {
     "back": {"quay lai", "lui lai", "tro lai", "buoc truoc", "back", "go back", "previous"},
     "menu": {"menu", "ve menu", "mo menu", "menu chinh", "main menu"},
 }
+# Small talk the matcher rightly declines, but which deserves a kind word rather than "cháu chưa hướng dẫn được".
+# A message counts when it is short, has a cue and nothing but filler besides.
+SMALL_TALK_CUES = {
+    "thanks": {"cam on", "thank", "thanks", "thank you", "tks"},
+    "hello": {"chao", "xin chao", "chau oi", "hello", "hi", "alo", "good morning"},
+    "ok": {"ok", "oke", "okay", "vang", "da", "u", "uh", "duoc roi", "xong roi", "hieu roi", "biet roi", "roi"},
+}
+SMALL_TALK_FILLER = {"a", "chau", "con", "em", "ban", "bot", "oi", "nhe", "nha", "nhieu", "rat", "lam", "bac", "toi",
+                     "minh", "nhi", "buoi", "sang", "chieu", "very", "much", "so"}
+SMALL_TALK_MAX_CHARS = 60
+
 UnansweredHook = Callable[[Resident, MatchResult], Awaitable[None]]
 
 
@@ -142,6 +153,8 @@ class ResidentFlow:
         result = self.matcher.match(text)
         if result.outcome is Outcome.CONFIDENT and result.topic and (g := self.content.guide(result.topic)):
             return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0)
+        if result.outcome is Outcome.NONE and (talk := _small_talk(text)) is not None:
+            return await self._small_talk(r, talk)
         if self.on_unanswered is not None:
             await self.on_unanswered(r, result)
         if result.outcome is Outcome.UNSURE and result.topic:
@@ -175,6 +188,17 @@ class ResidentFlow:
         if nav == "menu" or last is None or guide is None:
             return [await self.menu(r)]
         return await self.open_guide(r, guide, last.step + 1 if nav == "next" else last.step - 1)
+
+    async def _small_talk(self, r: Resident, talk: str) -> list[Screen]:
+        lang = r.language
+        if talk == "hello":
+            return [Screen(self.t(lang, "resident.small_talk_hello")), await self.menu(r)]
+        resume = None
+        last = await self._last_progress(r)
+        if last is not None and (g := self.content.guide(last.guide_id)) is not None:
+            resume = Button(self.t(lang, "resident.menu_resume", title=g.title.get(lang),
+                                   step=self._step_label(r, g, last.step)), f"g:{g.id}:{last.step}")
+        return [Screen(self.t(lang, f"resident.small_talk_{talk}"), rows(resume, self._menu_button(r)))]
 
     # --- guides -----------------------------------------------------------------------
 
@@ -402,3 +426,21 @@ class ResidentFlow:
 def _nav_word(text: str) -> str | None:
     plain = " ".join(re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split())
     return next((nav for nav, words in NAV_WORDS.items() if plain in words), None)
+
+
+def _small_talk(text: str) -> str | None:
+    """"cảm ơn cháu nhé" -> "thanks", "chào cháu" -> "hello", "vâng ạ" or 👍 -> "ok"; a question -> None."""
+    if len(text) > SMALL_TALK_MAX_CHARS:
+        return None
+    if not any(ch.isalnum() for ch in text):  # 👍, 😀, "..."
+        return "ok"
+    rest = " ".join(re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split())
+    found = set()
+    for kind, cues in SMALL_TALK_CUES.items():
+        for cue in sorted(cues, key=len, reverse=True):  # "cam on" before "on"
+            rest, n = re.subn(rf"(?<!\S){cue}(?!\S)", " ", rest)
+            if n:
+                found.add(kind)
+    if any(w not in SMALL_TALK_FILLER for w in rest.split()):
+        return None
+    return next((kind for kind in ("thanks", "hello", "ok") if kind in found), None)  # "ok cảm ơn": thanks

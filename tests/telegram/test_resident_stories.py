@@ -1,6 +1,10 @@
 """Resident stories found by trying the bot as an elderly resident (QA, 2026-11-27)."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.storage.unanswered import UnansweredRow
+
 
 async def test_resident_who_types_tiep_instead_of_pressing_goes_to_the_next_step(harness):
     # Bác Lan does not see the button and types "tiep" (no diacritics), later "quay lai" and "menu".
@@ -18,3 +22,25 @@ async def test_resident_who_types_tiep_instead_of_pressing_goes_to_the_next_step
     a2 = await harness.onboarded(user_id=1002)
     out = await a2.send("tiep")
     assert "Bác cần giúp gì" in out[-1].text
+
+
+async def test_thanks_and_greetings_get_a_kind_answer_not_an_apology(harness):
+    a = await harness.onboarded()
+    await a.send("/start ihanoi-install")
+    for thanks in ("cam on chau", "Cảm ơn cháu nhiều nhé!", "ok thanks"):
+        out = await a.send(thanks)
+        assert "không có gì" in out[-1].text, thanks
+        assert "chưa hướng dẫn được" not in out[-1].text
+        assert "▶ Làm tiếp: Cài ứng dụng iHanoi (Bước 1/6)" in out[-1].button_labels
+    out = await a.send("chào cháu")
+    assert "Cháu chào bác" in out[0].text and "Bác cần giúp gì" in out[-1].text
+    for ok in ("vâng ạ", "👍"):
+        out = await a.send(ok)
+        assert "chưa hướng dẫn được" not in out[-1].text and "🏠 Về menu" in out[-1].button_labels
+    # small talk is not a question the guides failed to answer
+    async with harness.app.db.session() as s:
+        logged = (await s.execute(select(UnansweredRow.text))).scalars().all()
+    assert logged == []
+    # a thank-you followed by a real question is still a question
+    out = await a.send("cảm ơn cháu, thế quên mật khẩu vneid thì làm sao")
+    assert "VNeID" in out[-1].text and "không có gì" not in out[-1].text
