@@ -20,6 +20,7 @@ from bot.storage.db import Database
 from bot.storage.users import ProgressRepo
 
 MAX_QUESTION_CHARS = 1000
+ASK_STAFF_GUIDE = "ask-staff"  # "Hỏi cán bộ phường" as a guide; the ask button already stands for it
 TDP_RE = re.compile(r"(\d{1,3})")
 
 # Words residents type instead of pressing a guide's buttons (compared without diacritics or punctuation).
@@ -160,7 +161,7 @@ class ResidentFlow:
         if result.outcome is Outcome.UNSURE and result.topic:
             ids = [result.topic] + [c.guide_id for c in result.alternatives][:2]
             choices = [Button(f"📘 {g.title.get(r.language)}", f"g:{g.id}:0")
-                       for gid in ids if (g := self.content.guide(gid)) is not None]
+                       for gid in ids if gid != ASK_STAFF_GUIDE and (g := self.content.guide(gid)) is not None]
             return [Screen(self.t(r.language, "resident.did_you_mean"),
                            rows(*choices, Button(self.t(r.language, "resident.menu_ask"), "ask"),
                                 self._menu_button(r)))]
@@ -233,8 +234,10 @@ class ResidentFlow:
         else:
             nav = [[back, Button(self.t(lang, "resident.btn_next"), f"g:{guide.id}:{n + 1}")]]
         share = Button(self.t(lang, "resident.btn_share"), f"share:{guide.id}") if n == 0 or last else None
+        # the guide about asking staff tells her to press "Hỏi cán bộ phường": the button is right here
+        ask = Button(self.t(lang, "resident.menu_ask"), "ask") if guide.id == ASK_STAFF_GUIDE else None
         return Screen("\n\n".join(parts),
-                      rows(*nav, Button(self.t(lang, "resident.btn_stuck"), f"stuck:{guide.id}:{n}"), share,
+                      rows(ask, *nav, Button(self.t(lang, "resident.btn_stuck"), f"stuck:{guide.id}:{n}"), share,
                            self._menu_button(r)),
                       image=str(self.content.root / step.image) if step.image else None)
 

@@ -44,3 +44,17 @@ async def test_thanks_and_greetings_get_a_kind_answer_not_an_apology(harness):
     # a thank-you followed by a real question is still a question
     out = await a.send("cảm ơn cháu, thế quên mật khẩu vneid thì làm sao")
     assert "VNeID" in out[-1].text and "không có gì" not in out[-1].text
+
+
+async def test_wanting_a_person_offers_the_ask_button_once_and_the_guide_has_it_too(harness):
+    a = await harness.onboarded()
+    out = await a.send("bac khong hieu gi ca")  # the matcher is unsure and offers "Hỏi cán bộ phường" first
+    assert "Có phải bác muốn hỏi" in out[-1].text
+    labels = out[-1].button_labels
+    assert labels.count("🙋 Hỏi cán bộ phường") == 1
+    assert "📘 Hỏi cán bộ phường" not in labels
+    # the "how to ask staff" guide itself lets her ask, instead of sending her back to the menu
+    out = await a.send("/start ask-staff")
+    assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels
+    out = await a.press("Hỏi cán bộ phường")
+    assert "gõ câu hỏi cho cán bộ phường" in out[-1].text
