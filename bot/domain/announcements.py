@@ -8,118 +8,49 @@ occurrence with one outbox row per recipient (rapidpro's broadcast model). Statu
            └──────── cancel ──────────┴──▶ cancelled          withdraw ◀─────┴──▶ withdrawn
 
 All invariants of a new notice are checked in `create()`; handlers never build rows themselves.
+The values live in notice_model, firing and reports in notice_firing, the looks in notice_view.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
-
-from sqlalchemy.exc import IntegrityError
+from collections.abc import Callable, Sequence
 
 from bot.domain.clock import Clock
 from bot.domain.content import Content
-from bot.domain.delivery import Item, Outgoing
+from bot.domain.delivery import Outgoing
+from bot.domain.notice_firing import FiringMixin
+from bot.domain.notice_model import (
+    CAPTION_LIMIT,
+    GRACE,
+    OPEN_OCCURRENCE,
+    TEXT_LIMIT,
+    WITHDRAW_WINDOW,
+    Audience,
+    Draft,
+    Notice,
+    NoticeError,
+    Notify,
+    OccurrenceReport,
+    Status,
+)
+from bot.domain.notice_model import notice_of as _notice
+from bot.domain.notice_view import NoticeViewMixin
 from bot.domain.residents import Resident, Role
-from bot.domain.schedule import Repeat, Schedule, ScheduleError, format_local, quiet_hours_end
+from bot.domain.schedule import Schedule, ScheduleError
 from bot.domain.screens import Button, Screen, rows
 from bot.i18n import Texts
-from bot.storage.announcements import AnnouncementRow, NoticeRepo
+from bot.storage.announcements import NoticeRepo
 from bot.storage.db import Database
 from bot.storage.users import UserRepo
 
+__all__ = ["AnnouncementService", "Audience", "Draft", "Notice", "NoticeError", "Notify", "OccurrenceReport", "Status",
+           "GRACE", "WITHDRAW_WINDOW"]
+
 log = logging.getLogger(__name__)
 
-TEXT_LIMIT = 3800  # Telegram allows 4096; room for the header
-CAPTION_LIMIT = 900  # Telegram allows 1024 for a photo or document caption
-GRACE = dt.timedelta(minutes=30)
-WITHDRAW_WINDOW = dt.timedelta(hours=48)  # bots may delete their messages for 48 hours
-# An occurrence is "sending" until every message reached a final state; "held" once its author was told
-# that the rest waits (quiet hours, or a retry later).
-OPEN_OCCURRENCE = ("sending", "held")
 
-
-class Audience(StrEnum):
-    WARD = "ward"  # every bound group and subscriber of the ward
-    NEIGHBOURHOODS = "tdp"  # groups and subscribers of chosen tổ dân phố
-    GROUPS = "groups"
-    SUBSCRIBERS = "subs"
-
-
-class Status(StrEnum):
-    PENDING_APPROVAL = "pending_approval"
-    SCHEDULED = "scheduled"
-    SENDING = "sending"
-    DONE = "done"
-    CANCELLED = "cancelled"
-    WITHDRAWN = "withdrawn"
-
-
-class NoticeError(ValueError):
-    """A notice that may not be created or changed; `code` names the text shown (announcements.err_<code>)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Draft:
-    ward_id: str
-    text: str
-    audience: Audience
-    neighbourhoods: tuple[str, ...] = ()
-    repeat: Repeat = Repeat.ONCE
-    start_at: dt.datetime | None = None  # None = now
-    until: dt.date | None = None
-    urgent: bool = False
-    media_kind: str | None = None
-    media_file_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Notice:
-    id: int
-    ward_id: str
-    author_id: int
-    author_chat_id: int
-    text: str
-    audience: Audience
-    neighbourhoods: tuple[str, ...]
-    schedule: Schedule
-    urgent: bool
-    status: Status
-    media_kind: str | None
-    media_file_id: str | None
-    next_fire_at: dt.datetime | None
-    approved_by: int | None
-
-
-@dataclass(frozen=True)
-class OccurrenceReport:
-    notice_id: int
-    fire_at: dt.datetime
-    counts: dict[str, int]
-    acked: int
-    reasons: dict[str, int]
-
-
-def _notice(row: AnnouncementRow) -> Notice:
-    return Notice(id=row.id, ward_id=row.ward_id, author_id=row.author_id, author_chat_id=row.author_chat_id,
-                  text=row.text, audience=Audience(row.audience),
-                  neighbourhoods=tuple(n for n in row.neighbourhoods.split(",") if n),
-                  schedule=Schedule(row.start_at, Repeat(row.repeat), row.until), urgent=row.urgent,
-                  status=Status(row.status), media_kind=row.media_kind, media_file_id=row.media_file_id,
-                  next_fire_at=row.next_fire_at, approved_by=row.approved_by)
-
-
-Notify = Callable[[int, Screen], Awaitable[None]]
-
-
-class AnnouncementService:
+class AnnouncementService(FiringMixin, NoticeViewMixin):
     def __init__(self, db: Database, clock: Clock, texts: Texts, content: Content, *, grace: dt.timedelta = GRACE,
                  channel: str = "telegram"):
         self.db, self.clock, self.t, self.content = db, clock, texts, content
@@ -382,170 +313,6 @@ class AnnouncementService:
                     acked += await repo.acks(o.id)
                 out.append((_notice(row), sent, acked))
         return out
-
-    # --- firing: the schedule held in the database ------------------------------------------
-
-    async def tick(self, now: dt.datetime | None = None) -> tuple[int, int]:
-        """Materialise every firing that is due: (occurrences queued, occurrences missed).
-
-        Idempotent: an occurrence is unique per (notice, time), so two tickers, or a tick after a
-        crash, never queue a firing twice. A firing later than the grace time is marked missed and
-        the author is told instead of sending stale news.
-        """
-        now = now or self.clock.now()
-        async with self.db.session() as s:
-            due = await NoticeRepo(s).due(now)
-        queued = missed = 0
-        missed_notes: list[tuple[int, int, int, dt.datetime]] = []
-        for notice_id in due:
-            try:
-                async with self.db.session() as s:
-                    repo = NoticeRepo(s)
-                    row = await repo.get(notice_id, lock=True)
-                    if row is None or row.status != Status.SCHEDULED:
-                        continue
-                    schedule = Schedule(row.start_at, Repeat(row.repeat), row.until)
-                    fired = 0
-                    while row.next_fire_at is not None and row.next_fire_at <= now:
-                        fire_at = row.next_fire_at
-                        if not await repo.occurrence_exists(row.id, fire_at):
-                            if now - fire_at > self.grace:
-                                await repo.add_occurrence(row.id, fire_at, "missed", now)
-                                missed += 1
-                                missed_notes.append((row.id, row.author_chat_id, row.author_id, fire_at))
-                            else:
-                                occ = await repo.add_occurrence(row.id, fire_at, "sending", now)
-                                await repo.add_outbox(await self._recipients(repo, row, occ.id, now))
-                                queued += 1
-                                fired += 1
-                        row.next_fire_at = schedule.next_fire(fire_at)
-                    if row.next_fire_at is None:
-                        row.status = Status.SENDING.value if fired or await self._open(repo, row.id) else Status.DONE.value
-                    row.updated_at = now
-            except IntegrityError:
-                log.info("notice %s: firing already materialised by another ticker", notice_id)
-        for notice_id, chat_id, author_id, fire_at in missed_notes:
-            await self._notify(chat_id, Screen(self.t(await self._lang(author_id), "announcements.missed", id=notice_id,
-                                                      at=format_local(fire_at))))
-        if queued and self.on_queued is not None:
-            self.on_queued()
-        return queued, missed
-
-    @staticmethod
-    async def _open(repo: NoticeRepo, notice_id: int) -> bool:
-        return any(o.status in OPEN_OCCURRENCE for o in await repo.occurrences(notice_id))
-
-    async def _recipients(self, repo: NoticeRepo, row: AnnouncementRow, occ_id: int,
-                          now: dt.datetime) -> list[dict[str, object]]:
-        audience = Audience(row.audience)
-        tdps = [n for n in row.neighbourhoods.split(",") if n] if audience is Audience.NEIGHBOURHOODS else None
-        out: list[dict[str, object]] = []
-        base = {"occurrence_id": occ_id, "status": "pending", "attempts": 0}
-        if audience in (Audience.WARD, Audience.NEIGHBOURHOODS, Audience.GROUPS):
-            for g in await repo.groups(row.ward_id, tdps):
-                out.append({**base, "recipient_kind": "group", "recipient_id": g.id, "chat_id": g.chat_id,
-                            "lang": "vi", "not_before": now})
-        if audience in (Audience.WARD, Audience.NEIGHBOURHOODS, Audience.SUBSCRIBERS):
-            private_at = now if row.urgent else quiet_hours_end(now)
-            for uid, chat_id, lang in await repo.subscribers(row.ward_id, tdps, self.channel):
-                out.append({**base, "recipient_kind": "user", "recipient_id": uid, "chat_id": chat_id,
-                            "lang": lang, "not_before": private_at})
-        return out
-
-    # --- reports ---------------------------------------------------------------------------
-
-    async def finish_and_report(self) -> list[OccurrenceReport]:
-        """Close every occurrence whose messages all reached a final state and tell its author."""
-        now = self.clock.now()
-        reports: list[tuple[int, int, OccurrenceReport]] = []
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
-            for occ in await repo.finished_unreported():
-                if not await repo.close_occurrence(occ.id, now):
-                    continue  # another reporter (tick loop or worker) closed it first
-                counts = await repo.counts(occ.id)
-                reasons = Counter(r.error or r.status for r in await repo.failures(occ.id, limit=1000))
-                report = OccurrenceReport(occ.announcement_id, occ.fire_at, counts, await repo.acks(occ.id), dict(reasons))
-                row = await repo.get(occ.announcement_id)
-                if row is not None:
-                    if row.status == Status.SENDING and not await self._open(repo, row.id):
-                        row.status = Status.DONE.value
-                    reports.append((row.author_chat_id, row.author_id, report))
-        for chat_id, author_id, report in reports:
-            await self._notify(chat_id, Screen(self.report_text(report, await self._lang(author_id))))
-        await self._report_held(now)
-        return [r for _, _, r in reports]
-
-    async def _report_held(self, now: dt.datetime) -> None:
-        """Everything that could go now went, the rest waits (quiet hours): tell the author now, not tomorrow."""
-        notes: list[tuple[int, str]] = []
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
-            for occ, held, resume in await repo.held_occurrences(now):
-                if not await repo.mark_held(occ.id):
-                    continue
-                row = await repo.get(occ.announcement_id)
-                if row is None:
-                    continue
-                counts = await repo.counts(occ.id)
-                lang = (await UserRepo(s).get(row.author_id)).lang or "vi"  # type: ignore[union-attr]
-                notes.append((row.author_chat_id, self.t(lang, "announcements.report_held", id=row.id,
-                                                         sent=counts.get("sent", 0), held=held,
-                                                         at=format_local(resume))))
-        for chat_id, text in notes:
-            await self._notify(chat_id, Screen(text))
-
-    def report_text(self, r: OccurrenceReport, lang: str) -> str:
-        c = r.counts
-        text = self.t(lang, "announcements.report", id=r.notice_id, at=format_local(r.fire_at),
-                      sent=c.get("sent", 0), failed=c.get("failed", 0), blocked=c.get("blocked", 0),
-                      uncertain=c.get("uncertain", 0), acked=r.acked)
-        if r.reasons:
-            text += "\n" + self.t(lang, "announcements.report_reasons") + "\n" + "\n".join(
-                f"• {reason}: {n}" for reason, n in sorted(r.reasons.items(), key=lambda kv: -kv[1]))
-        return text
-
-    # --- how a notice looks ------------------------------------------------------------------
-
-    def outgoing(self, notice: Notice, lang: str, private: bool, outbox_id: int) -> Outgoing:
-        ward = self.content.ward(notice.ward_id)
-        header = self.t(lang, "announcements.notice_urgent_header" if notice.urgent else "announcements.notice_header",
-                        ward=ward.name.get(lang) if ward else notice.ward_id)
-        text = f"{header}\n\n{notice.text}" if notice.text else header
-        buttons = rows(Button(self.t(lang, "announcements.btn_ack"), f"an:ack:{outbox_id}")) if private else ()
-        return Outgoing(Screen(text, buttons), notice.media_kind, notice.media_file_id)
-
-    async def render(self, item: Item) -> Outgoing:
-        """The outgoing message for one outbox row (notices cached per occurrence and language)."""
-        key = (item.occurrence_id, item.lang, item.recipient_kind)
-        base = self._render_cache.get(key)
-        if base is None:
-            async with self.db.session() as s:
-                repo = NoticeRepo(s)
-                occ = await repo.occurrence(item.occurrence_id)
-                row = await repo.get(occ.announcement_id) if occ else None
-                if row is None:
-                    raise LookupError(item.occurrence_id)
-                base = self.outgoing(_notice(row), item.lang, item.recipient_kind == "user", 0)
-            if len(self._render_cache) > 256:
-                self._render_cache.clear()
-            self._render_cache[key] = base
-        if item.recipient_kind != "user":
-            return base
-        return Outgoing(Screen(base.screen.text, rows(Button(base.screen.buttons[0][0].label, f"an:ack:{item.id}"))),
-                        base.media_kind, base.media_file_id)
-
-    def summary(self, n: Notice, lang: str) -> str:
-        audience = self.t(lang, f"announcements.audience_{n.audience.value}")
-        if n.audience is Audience.NEIGHBOURHOODS:
-            audience += " " + ", ".join(n.neighbourhoods)
-        when = self.when_text(n.schedule, lang)
-        urgent = " ⚡" if n.urgent else ""
-        return self.t(lang, "announcements.summary", audience=audience, when=when, urgent=urgent)
-
-    def when_text(self, s: Schedule, lang: str) -> str:
-        key = f"announcements.when_{s.repeat.value}"
-        return self.t(lang, key, at=format_local(s.start), until=s.until.strftime("%d/%m/%Y") if s.until else "")
 
     async def _lang(self, user_id: int) -> str:
         async with self.db.session() as s:
