@@ -79,8 +79,14 @@ class ResidentFlow:
                 if r.lang is None:
                     r = await self.residents.update(r.id, lang="vi")
                 return await self.open_guide(r, guide, 0)
-        if r.lang is None or not r.onboarded:
+        if r.lang is None:
             return [self._language_screen(r, welcome=True)]
+        if not r.onboarded:  # /start half-way through: go on from the question she was at
+            if r.awaiting_neighbourhood:
+                return [self._neighbourhood_screen(r)]
+            if r.ward_id is None:
+                return [self._ward_screen(r)]
+            return await self._finish_place(r)
         last = await self._last_progress(r)
         if last is not None:
             guide = self.content.guide(last.guide_id)

@@ -58,3 +58,17 @@ async def test_wanting_a_person_offers_the_ask_button_once_and_the_guide_has_it_
     assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels
     out = await a.press("Hỏi cán bộ phường")
     assert "gõ câu hỏi cho cán bộ phường" in out[-1].text
+
+
+async def test_start_in_the_middle_of_choosing_a_ward_goes_on_where_she_was(harness):
+    # Bác Lan picked her language and ward, then typed /start again instead of her tổ dân phố.
+    a = harness.actor()
+    await a.send("/start")
+    await a.press("Tiếng Việt")
+    await a.press("Tây Hồ")
+    out = await a.send("/start")
+    assert "Bác chọn ngôn ngữ" not in out[-1].text
+    assert "tổ dân phố số mấy" in out[-1].text
+    await a.send("5")
+    out = await a.send("/start")
+    assert "nhận thông báo" in out[-1].text and "🔔 Có, nhận thông báo" in out[-1].button_labels
