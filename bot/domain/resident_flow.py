@@ -359,10 +359,11 @@ class ResidentFlow:
         return [Screen(self.t(lang, "resident.lang_saved")), await self.menu(r)]
 
     async def _a_ward(self, r: Resident, ward_id: str) -> list[Screen] | None:
-        if ward_id == "other":
-            r = await self.residents.update(r.id, ward_id=None, neighbourhood=None)
-            screens = [Screen(self.t(r.language, "resident.ward_other_note"))]
-            return screens + (await self._finish_place(r))
+        if ward_id == "other":  # no ward notices outside our wards: nothing to subscribe to
+            first_time = not r.onboarded
+            r = await self.residents.update(r.id, ward_id=None, neighbourhood=None, subscribed=False, onboarded=True)
+            done = self.t(r.language, "resident.onboard_done" if first_time else "resident.saved")
+            return [Screen(self.t(r.language, "resident.ward_other_note")), Screen(done), await self.menu(r)]
         if self.content.ward(ward_id) is None:
             return None
         r = await self.residents.update(r.id, ward_id=ward_id, neighbourhood=None, onboarded=False)

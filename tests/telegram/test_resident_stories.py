@@ -72,3 +72,16 @@ async def test_start_in_the_middle_of_choosing_a_ward_goes_on_where_she_was(harn
     await a.send("5")
     out = await a.send("/start")
     assert "nhận thông báo" in out[-1].text and "🔔 Có, nhận thông báo" in out[-1].button_labels
+
+
+async def test_resident_of_another_ward_is_not_offered_ward_notices_she_cannot_get(harness):
+    # Bà Tư lives in phường Nghĩa Đô; she only wants the guides.
+    a = harness.actor(1005, "Bà Tư")
+    await a.send("/start")
+    await a.press("Tiếng Việt")
+    out = await a.press("Phường khác")
+    assert "Tây Hồ và phường Phú Thượng" in out[0].text
+    assert not any("nhận thông báo của phường" in m.text for m in out)
+    assert "Bác cần giúp gì" in out[-1].text
+    out = await a.send("/start")
+    assert "Bác cần giúp gì" in out[-1].text
