@@ -442,7 +442,9 @@ class HelpDesk:
             return StaffAnswer(self.t(STAFF_LANG, "tickets.not_allowed"), alert=True)
         except TicketClosed:
             return StaffAnswer(self.t(STAFF_LANG, "tickets.ticket_closed", number=t.number), alert=True)
-        except AlreadyAssigned:
+        except AlreadyAssigned as e:
+            if e.assignee_id == staff.id:  # e.g. answering claimed it already
+                return StaffAnswer(self.t(STAFF_LANG, "tickets.claim_won", number=t.number))
             return StaffAnswer(self.t(STAFF_LANG, "tickets.claim_lost", number=t.number), alert=True)
         await self._to_staff(t, self.t(STAFF_LANG, "tickets.claimed", staff=staff.display_name, number=t.number), sender)
         return StaffAnswer(self.t(STAFF_LANG, "tickets.claim_won", number=t.number))

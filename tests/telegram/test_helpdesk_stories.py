@@ -44,3 +44,20 @@ async def test_question_typed_in_two_messages_reaches_staff_whole(harness):
     await lan.press("Viết lại")
     out = await lan.send("cau hoi dung")
     assert "cau hoi dung" in out[-1].text and "cau hoi sai" not in out[-1].text
+
+
+async def test_staff_who_answered_then_presses_nhan_is_told_the_ticket_is_theirs(harness):
+    # Hà answers straight away (answering claims the ticket), then presses "Nhận" on the card out of habit.
+    await staff_group(harness)
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("bac hoi ve vneid")
+    await lan.press("Gửi cho cán bộ")
+    (thread, _), = harness.fake.topics[GROUP]
+    card = harness.fake.messages_to(GROUP)[-1]
+    await ha.send("Bác đợi cháu một chút nhé", thread_id=thread, reply_to=topic_message(thread))
+    await ha.press_data("tk:claim:1", card)
+    answer = harness.fake.callback_answers[-1]
+    assert "người nhận trước" not in answer.get("text", "")
+    assert "Bác đã nhận phiếu #1" in answer["text"]
