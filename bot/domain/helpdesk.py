@@ -15,7 +15,9 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.domain.clock import Clock
-from bot.domain.content import Content
+from bot.domain.content import Content, Guide
+from bot.domain.matching import Outcome
+from bot.domain.normalize import strip_diacritics
 from bot.domain.privacy import mask
 from bot.domain.resident_flow import ResidentFlow
 from bot.domain.residents import Resident, ResidentService, Role
@@ -517,13 +519,31 @@ class HelpDesk:
             return StaffAnswer(self.t(STAFF_LANG, "tickets.not_allowed"))
         return StaffAnswer(self.t(STAFF_LANG, "tickets.note_saved", number=t.number))
 
+    def _find_guide(self, words: str) -> Guide | None:
+        """The guide staff name: its code, its title, or a few words the matcher is confident about."""
+        guide = self.content.guide(words) or self.content.guide(words.casefold())
+        if guide is not None:
+            return guide
+        plain = strip_diacritics(words.casefold())
+        for g in self.content.guides.values():
+            if plain in (strip_diacritics(g.title.vi.casefold()), strip_diacritics(g.title.en.casefold())):
+                return g
+        if self.flow is not None:
+            result = self.flow.matcher.match(words)
+            if result.outcome is Outcome.CONFIDENT and result.topic:
+                return self.content.guide(result.topic)
+        return None
+
+    def _guide_list(self) -> str:
+        return "\n".join(f"• {g.id} – {g.title.get(STAFF_LANG)}" for g in self.content.guides.values())
+
     async def send_guide(self, staff: Resident, ticket: Ticket, guide_id: str, sender: Sender) -> StaffAnswer:
-        guide = self.content.guide(guide_id.strip())
-        if not guide_id.strip():
-            return StaffAnswer(self.t(STAFF_LANG, "tickets.guide_usage"))
+        guide_id = guide_id.strip()
+        if not guide_id:
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.guide_usage", guides=self._guide_list()))
+        guide = self._find_guide(guide_id)
         if guide is None:
-            return StaffAnswer(self.t(STAFF_LANG, "tickets.guide_unknown", id=guide_id,
-                                      examples=", ".join(list(self.content.guides)[:5])))
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.guide_unknown", id=guide_id, guides=self._guide_list()))
         try:
             t = await self.tickets.record(ticket.id, staff, "send_guide", guide.id)
         except NotAllowed:

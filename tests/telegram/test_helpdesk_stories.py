@@ -61,3 +61,25 @@ async def test_staff_who_answered_then_presses_nhan_is_told_the_ticket_is_theirs
     answer = harness.fake.callback_answers[-1]
     assert "người nhận trước" not in answer.get("text", "")
     assert "Bác đã nhận phiếu #1" in answer["text"]
+
+
+async def test_staff_send_a_guide_by_its_name_without_knowing_its_code(harness):
+    await staff_group(harness)
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("bac muon cai ihanoi")
+    await lan.press("Gửi cho cán bộ")
+    (thread, _), = harness.fake.topics[GROUP]
+    # /guide alone lists every guide with its code and title
+    out = await ha.send("/guide", thread_id=thread, reply_to=topic_message(thread))
+    for gid, guide in harness.app.content.guides.items():
+        assert f"{gid} – {guide.title.vi}" in out[-1].text
+    # the title as it appears in the bot, or a few words, are enough
+    out = await ha.send("/guide Cài ứng dụng iHanoi", thread_id=thread, reply_to=topic_message(thread))
+    assert "Đã gửi hướng dẫn “Cài ứng dụng iHanoi”" in out[-1].text
+    assert "📘 Cài ứng dụng iHanoi\nBước 1/" in harness.fake.last_to(1001).text
+    out = await ha.send("/guide quen mat khau vneid", thread_id=thread, reply_to=topic_message(thread))
+    assert "Đã gửi hướng dẫn" in out[-1].text and "VNeID" in out[-1].text
+    out = await ha.send("/guide thời tiết", thread_id=thread, reply_to=topic_message(thread))
+    assert "Không có hướng dẫn “thời tiết”" in out[-1].text and "ihanoi-install – Cài ứng dụng iHanoi" in out[-1].text
