@@ -405,8 +405,8 @@ class HelpDesk:
         """Relay a staff answer to the resident, as "Cán bộ phường trả lời: …" (never the staff's name)."""
         try:
             ticket, _ = await self.tickets.reply(ticket.id, staff, incoming)
-        except NotAllowed:
-            return StaffAnswer(None)  # chatter from non-staff members is not relayed
+        except NotAllowed:  # not relayed; say so, or a member not yet made staff thinks the resident got it
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.not_staff_reply"))
         except TicketClosed:
             return StaffAnswer(self.t(STAFF_LANG, "tickets.ticket_closed", number=ticket.number))
         resident = await self.residents.get(ticket.resident_id)

@@ -83,3 +83,18 @@ async def test_staff_send_a_guide_by_its_name_without_knowing_its_code(harness):
     assert "Đã gửi hướng dẫn" in out[-1].text and "VNeID" in out[-1].text
     out = await ha.send("/guide thời tiết", thread_id=thread, reply_to=topic_message(thread))
     assert "Không có hướng dẫn “thời tiết”" in out[-1].text and "ihanoi-install – Cài ứng dụng iHanoi" in out[-1].text
+
+
+async def test_group_member_without_the_staff_role_is_told_their_answer_did_not_go_out(harness):
+    # Chị Mai joined the staff group but nobody gave her the staff role yet; she answers in the topic.
+    await staff_group(harness)
+    mai = harness.actor(2002, "Chị Mai", chat_id=GROUP)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("bac hoi ve tien dien")
+    await lan.press("Gửi cho cán bộ")
+    (thread, _), = harness.fake.topics[GROUP]
+    before = len(harness.fake.sent)
+    out = await mai.send("Bác vào app ngân hàng nhé", thread_id=thread, reply_to=topic_message(thread))
+    assert harness.fake.messages_to(1001, before) == []
+    assert "chưa được chuyển cho người dân" in out[-1].text and "/grant_staff" in out[-1].text
