@@ -27,10 +27,11 @@ import math
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from operator import itemgetter
+from itertools import chain, compress, count
+from operator import is_not, itemgetter
 
 from rapidfuzz import fuzz, process
 
@@ -117,6 +118,27 @@ def pair_key(a: str, b: str) -> str:
     return f"{a}|{b}" if a <= b else f"{b}|{a}"
 
 
+class _Memo(dict[Hashable, object]):
+    """key -> fn(key), computed once: looked up again in C (`map(memo.__getitem__, ...)`), which is
+    what makes reading a thousand guides word by word cheap."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[..., object]):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: Hashable) -> object:
+        value = self[key] = self.fn(key)
+        return value
+
+
+MEMO_MAX = 1 << 16  # words a Reader remembers; questions bring new ones without end, so it starts over
+CHUNK = 1024  # guide texts read in one call when building the index
+_not_none = partial(is_not, None)
+_first = itemgetter(0)
+
+
 class Reader:
     """Text -> weighted units, with the lexicon's English glossary, stopword and generic lists."""
 
@@ -129,22 +151,65 @@ class Reader:
         # the phrases of several words in either list are kept as one unit ("như thế nào", "điện thoại")
         phrases = (p for p in (*lex.stopwords.exact, *lex.generic.exact) if " " in p)
         self._phrases = PhraseTable({p: p for p in phrases}, join=True)
-        # pure, and both questions and guide phrases ("ihanoi", "vneid") repeat
+        # Everything below depends on a word (or a pair of views of it) alone: worked out once per
+        # word, then looked up.
+        # English is folded only in words typed in ASCII, where both views are the same word
+        # (fold_english leaves every other word as it is)
+        self._folded = _Memo(fold_english)
+        self._plain_view = _Memo(lambda tp: self._folded[tp[0]] if tp[0].isascii() else tp[1])
+        self._unit = _Memo(self._unit_of)
+        self._spelled = _Memo(lambda u: (u[0], u[1]) if u[1] != u[0] else None)
+        self._pair = _Memo(lambda ab: pair_key(*ab))
+        self._memos = (self._folded, self._plain_view, self._unit, self._spelled, self._pair)
+        # pure, and questions repeat
         self.units = lru_cache(maxsize=4096)(self._units)
-        self.guide_units = lru_cache(maxsize=4096)(partial(self._units, limit=None))
+
+    def _unit_of(self, ap: tuple[str, str]) -> Unit | None:
+        """A word (accented, plain) -> its unit, or None for a stopword or a lone letter."""
+        a, p = ap
+        if a in self._stop or (a == p and p in self._stop_plain) or (len(p) == 1 and not p.isdigit()):
+            return None
+        if a in self._generic or (a == p and p in self._generic_plain) or p.isdigit():
+            return (p, a, GENERIC_WEIGHT, True)
+        return (p, a, 1.0, False)
 
     def _units(self, norm: Normalized, limit: int | None = MAX_UNITS) -> tuple[Unit, ...]:
-        # English is folded only in words typed in ASCII, where both views are the same word
-        folded = [fold_english(w) if len(w) > 3 and w[-1] in "sgde" else w for w in norm.tokens]
-        plain = [f if t.isascii() else p for f, t, p in zip(folded, norm.tokens, norm.plain_tokens)]
-        toks, plain = self._phrases.apply(*self.english.apply(folded, plain))
-        stop, stop_plain, generic_list, generic_plain = self._stop, self._stop_plain, self._generic, self._generic_plain
-        # every word of every guide passes here: one comprehension, no calls
-        out = [(p, a, GENERIC_WEIGHT, True) if a in generic_list or (a == p and p in generic_plain) or p.isdigit()
-               else (p, a, 1.0, False)
-               for a, p in zip(toks, plain)
-               if not (a in stop or (a == p and p in stop_plain) or (len(p) == 1 and not p.isdigit()))]
+        if len(self._unit) > MEMO_MAX or len(self._plain_view) > MEMO_MAX or len(self._pair) > MEMO_MAX:
+            for memo in self._memos:
+                memo.clear()
+        toks = norm.tokens
+        folded = list(map(self._folded.__getitem__, toks))
+        plain = list(map(self._plain_view.__getitem__, zip(toks, norm.plain_tokens)))
+        toks, plain = self._phrases.apply(*self.english.apply(folded, plain))  # type: ignore[arg-type]
+        out: list[Unit] = list(filter(_not_none, map(self._unit.__getitem__, zip(toks, plain))))
         return tuple(out[:limit] if limit is not None else out)
+
+    def read_texts(self, texts: Sequence[str]) -> list[tuple[list[str], frozenset[tuple[str, str]], list[str]]]:
+        """Guide texts -> for each: its feature keys, one per mention (single units, then the pairs of
+        neighbouring units), the spellings with diacritics of its words, and its plain text.
+
+        The texts are read in one call, kept apart by a break word: many short texts cost more in
+        calls than in words. Each comes out as if it had been read alone."""
+        norm = self.normalize(f" {_BREAK} ".join(texts), None)
+        units = self._units(norm, None)
+        keys: list[str] = list(map(_first, units))
+        spelled = list(map(self._spelled.__getitem__, units))
+        pairs: list[str] = list(map(self._pair.__getitem__, zip(keys, keys[1:])))  # type: ignore[arg-type]
+        breaks = list(compress(count(), map(_BREAK.__eq__, keys)))
+        plains = [t.strip() for t in norm.plain.split(_BREAK)]
+        segments = []
+        for start, end in zip([-1, *breaks], [*breaks, len(keys)]):
+            start += 1
+            mine = keys[start:end]
+            if end - start > 1:
+                mine += pairs[start:end - 1]
+            segments.append((mine, frozenset(filter(None, spelled[start:end]))))
+        if len(segments) == len(texts) and len(plains) == len(texts):
+            return [(k, a, [t]) for (k, a), t in zip(segments, plains)]
+        if len(texts) > 1:  # a text says the break word itself: read them one by one
+            return [read for t in texts for read in self.read_texts([t])]
+        return [(list(chain.from_iterable(k for k, _ in segments)), frozenset().union(*(a for _, a in segments)),
+                 plains)]
 
 
 def features(units: Sequence[Unit]) -> tuple[list[Feature], list[Feature]]:
@@ -159,15 +224,6 @@ def features(units: Sequence[Unit]) -> tuple[list[Feature], list[Feature]]:
         pairs.append((key, accented if accented != key else None,
                       PAIR_WEIGHT * (GENERIC_WEIGHT if g1 and g2 else 1.0), g1 and g2))
     return singles, pairs
-
-
-@lru_cache(maxsize=4096)
-def _keys(units: tuple[Unit, ...]) -> tuple[list[str], frozenset[tuple[str, str]]]:
-    """The feature keys of a text, one per mention (the same as `features`, built faster for the
-    index), and the spellings with diacritics of its words."""
-    keys = [u[0] for u in units]
-    keys += [f"{a}|{b}" if a <= b else f"{b}|{a}" for a, b in zip(keys, keys[1:])]
-    return keys, frozenset((p, a) for p, a, _, _ in units if a != p)
 
 
 class GuideIndex:
@@ -221,46 +277,47 @@ class GuideIndex:
     @classmethod
     def _build(cls, guides: Iterable[Guide], normalizer: Normalizer) -> GuideIndex:
         reader = Reader(normalizer)
-        saturate = lru_cache(maxsize=None)(_saturate)  # counts repeat: 1, 2, 0.3, 2.5, ...
+        # each guide's texts, per place: title and keywords, examples, summary, steps (all as one text)
+        places = [((g.title.vi, g.title.en, *g.keywords), (*g.examples.vi, *g.examples.en),
+                   (g.summary.vi, g.summary.en),
+                   ("\n".join(st.text.vi for st in g.steps), "\n".join(st.text.en for st in g.steps)))
+                  for g in guides]
+        # every distinct text read once ("thanh toán", "zalo" and whole phrasings repeat across guides)
+        distinct = list(dict.fromkeys(chain.from_iterable(chain.from_iterable(places))))
+        keys_of: dict[str, list[str]] = {}
+        accents_of: dict[str, frozenset[tuple[str, str]]] = {}
+        texts_of: dict[str, list[str]] = {}
+        for i in range(0, len(distinct), CHUNK):
+            chunk = distinct[i:i + CHUNK]
+            for text, (keys, spelled, plain) in zip(chunk, reader.read_texts(chunk)):
+                keys_of[text], accents_of[text], texts_of[text] = keys, spelled, plain
+        # counts repeat: 1, 2, 0.3, 2.5, ...
+        saturate = _Memo(lambda n: _saturate(n / 2))
+        saturate_steps = _Memo(lambda cn: _saturate(cn[0] / 2 + min(cn[1] * STEP_COUNT, STEP_MAX)))
+        keys_in, accents_in, texts_in = keys_of.__getitem__, accents_of.__getitem__, texts_of.__getitem__
         by_guide: list[dict[str, float]] = []
         df: dict[str, float] = {}
         spellings: list[set[tuple[str, str]]] = []  # per guide: (feature, spelling with diacritics)
         phrasings: list[list[str]] = []
-        for g in guides:
-            strong: list[str] = []  # feature keys said in the title or keywords, once per mention
-            examples: list[str] = []
-            summary: list[str] = []
-            steps: list[str] = []
-            accents: set[tuple[str, str]] = set()
-            texts: list[str] = []
-            for bucket, items in ((strong, (g.title.vi, g.title.en, *g.keywords)),
-                                  (examples, (*g.examples.vi, *g.examples.en)),
-                                  (summary, (g.summary.vi, g.summary.en)),
-                                  (steps, ("\n".join(st.text.vi for st in g.steps),  # all steps as one text
-                                           "\n".join(st.text.en for st in g.steps)))):
-                # one call per bucket, the texts kept apart by a break word: many short texts cost
-                # more in calls than in words
-                norm = normalizer(f" {_BREAK} ".join(items), None)
-                if bucket is strong or bucket is examples:
-                    texts.extend(t.strip() for t in norm.plain.split(_BREAK))
-                units = reader.guide_units(norm)
-                start = 0
-                for end in [i for i, u in enumerate(units) if u[0] == _BREAK] + [len(units)]:
-                    keys, spelled = _keys(units[start:end])
-                    bucket.extend(keys)
-                    accents |= spelled
-                    start = end + 1
+        for strong_texts, example_texts, summary_texts, step_texts in places:
+            # feature keys, once per mention, per place
+            strong = list(chain.from_iterable(map(keys_in, strong_texts)))
+            examples = list(chain.from_iterable(map(keys_in, example_texts)))
+            summary = list(chain.from_iterable(map(keys_in, summary_texts)))
+            steps = list(chain.from_iterable(map(keys_in, step_texts)))
             # weighted mentions, counted in C: each title/keyword mention is TITLE_COUNT examples,
             # a summary mention SUMMARY_COUNT of one (so everything is counted in halves)
             counts = Counter(strong * int(2 * TITLE_COUNT) + examples * 2 + summary * int(2 * SUMMARY_COUNT))
-            weights = {key: saturate(n / 2) for key, n in counts.items()}
+            weights = dict(zip(counts, map(saturate.__getitem__, counts.values())))
             for key, w in weights.items():
                 df[key] = df.get(key, 0.0) + w
             for key, n in Counter(steps).items():
-                weights[key] = saturate(counts.get(key, 0) / 2 + min(n * STEP_COUNT, STEP_MAX))
+                weights[key] = saturate_steps[counts.get(key, 0), n]  # type: ignore[assignment]
                 df.setdefault(key, 0.0)
-            by_guide.append(weights)
-            spellings.append(accents)
+            by_guide.append(weights)  # type: ignore[arg-type]
+            spellings.append(set().union(*map(accents_in, chain(strong_texts, example_texts, summary_texts,
+                                                                step_texts))))
+            texts = chain.from_iterable(map(texts_in, chain(strong_texts, example_texts)))
             phrasings.append([t for t in dict.fromkeys(texts) if t])
         all_forms: dict[str, set[str]] = {}
         for key, spelling in set().union(*spellings):
@@ -367,12 +424,17 @@ class GuideIndex:
 
         # Candidates from the heads of the features' lists, then the best of them in full.
         rough: dict[int, float] = {}
+        get = rough.get
         for _, key, _, w, _ in counted:
             gis, weights = self._heads[key]
-            for gi, pw in zip(gis, weights):
-                rough[gi] = rough.get(gi, 0.0) + w * pw
+            for gi, v in zip(gis, map(w.__mul__, weights)):
+                rough[gi] = get(gi, 0.0) + v
         candidates = heapq.nlargest(CANDIDATES, rough.items(), key=itemgetter(1))
-        full = [self._score(gi, counted, known_pairs, len(pairs)) for gi, _ in candidates]
+        # how far the diacritics typed agree with all guides' spellings; a guide's own spellings
+        # (where guides differ) only matter to a guide that has some for the words of the feature
+        agreements = [None if accented is None else (self._agreement(key, accented), tuple(key.split("|")))
+                      for _, key, accented, _, _ in counted]
+        full = [self._score(gi, counted, agreements, known_pairs, len(pairs)) for gi, _ in candidates]
         full.sort(key=lambda x: -x[1])
 
         ranked: list[Scored] = []
@@ -390,6 +452,7 @@ class GuideIndex:
         return norm, ranked
 
     def _score(self, gi: int, counted: list[tuple[int, str, str | None, float, bool]],
+               agreements: list[tuple[float, tuple[str, ...]] | None],
                known_pairs: list[tuple[int, str, str | None]], n_pairs: int) -> tuple[int, float, float, float]:
         feats = self._by_guide[gi]
         spellings = self._guide_forms[gi]
@@ -399,13 +462,17 @@ class GuideIndex:
             if key in feats:
                 paired[j] = True
         score = evidence = support = 0.0
-        for pos, key, accented, w, generic in counted:
+        for (pos, key, accented, w, generic), agreement in zip(counted, agreements):
             weight = feats.get(key)
             if weight is None:
                 continue
             v = w * weight
-            if accented is not None:
-                v *= self._agreement(key, accented, spellings)
+            if agreement is not None:
+                everyone, words = agreement
+                if spellings and any(map(spellings.__contains__, words)):
+                    v *= self._agreement(key, accented, spellings)  # type: ignore[arg-type]
+                else:
+                    v *= everyone
             if pos >= 0 and n_pairs and not ((pos > 0 and paired[pos - 1]) or (pos < n_pairs and paired[pos])):
                 v *= ORPHAN  # the guide uses the word, but never next to these neighbours
             score += v

@@ -20,12 +20,14 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Long input is cut here (a question is a sentence or two; a pasted article is not a question).
 MAX_CHARS = 300
@@ -44,13 +46,17 @@ _CONFUSABLES = str.maketrans({
 })
 
 _MARKS_RE = re.compile("[\u0300-\u036f]")
+_NOT_LATIN_RE = re.compile("[^\x00-\x7f\u0300-\u036f]")  # what strip_diacritics keeps besides ASCII
 
 
 def strip_diacritics(text: str) -> str:
     """'Đăng nhập' -> 'Dang nhap'."""
     if text.isascii():
         return text
-    return _MARKS_RE.sub("", unicodedata.normalize("NFD", text)).replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    if not _NOT_LATIN_RE.search(decomposed):  # ASCII letters and marks only: drop the marks in one go
+        return decomposed.encode("ascii", "ignore").decode("ascii")
+    return _MARKS_RE.sub("", decomposed)
 
 
 # Old and new tone placement in open syllables: "hòa"/"hoà", "khỏe"/"khoẻ", "thủy"/"thuỷ".
@@ -62,7 +68,11 @@ _LOOKALIKE_SCRIPTS = re.compile("[\u0370-\u052f]")  # Greek and Cyrillic
 
 
 def _move_tone(m: re.Match[str]) -> str:
-    pair = m.group(1)
+    return _moved_tone(m.group(1))
+
+
+@lru_cache(maxsize=256)
+def _moved_tone(pair: str) -> str:
     first, second = pair[0], pair[1]
     decomposed = unicodedata.normalize("NFD", first)
     tone = "".join(c for c in decomposed if c in _TONES)
@@ -187,22 +197,39 @@ class PhraseTable:
             lengths.setdefault(k[0], set()).add(len(k))
         self._lengths = {w: sorted(ls, reverse=True) for w, ls in lengths.items()}
         self._starts = set(self._lengths)
+        # what a key can begin with beyond its first word: a word that starts only keys of several
+        # words is worth a look only where the next word can be their second
+        keys = (*self._exact, *self._plain)
+        self._alone = {k[0] for k in keys if len(k) == 1}
+        self._seconds = {k[1] for k in keys if len(k) > 1}
 
     def apply(self, toks: list[str], plain: list[str]) -> tuple[list[str], list[str]]:
         starts = self._starts
         # most words start no key: look only where one might
         if starts.isdisjoint(toks) and starts.isdisjoint(plain):
             return toks, plain
-        hits = [i for i, (t, p) in enumerate(zip(toks, plain)) if t in starts or p in starts]
+        # where a key might start, found in C (map/compress) rather than word by word in Python
+        positions = range(min(len(toks), len(plain)))
+        hits = sorted({*compress(positions, map(starts.__contains__, toks)),
+                       *compress(positions, map(starts.__contains__, plain))})
         if not hits:
             return toks, plain
+        lengths, alone, seconds = self._lengths, self._alone, self._seconds
+        last = min(len(toks), len(plain)) - 1
         out: list[str] = []
         out_plain: list[str] = []
         done = 0
         for i in hits:
             if i < done:
                 continue
-            sizes = sorted(set(self._lengths.get(toks[i], ())) | set(self._lengths.get(plain[i], ())), reverse=True)
+            if (i < last and toks[i + 1] not in seconds and plain[i + 1] not in seconds
+                    and toks[i] not in alone and plain[i] not in alone):
+                continue  # only keys of several words start here, and the next word is none of their second
+            mine, theirs = lengths.get(toks[i]), lengths.get(plain[i])
+            if mine is None or theirs is None or mine is theirs:  # (each list is sorted already)
+                sizes = mine or theirs or ()
+            else:
+                sizes = sorted(set(mine) | set(theirs), reverse=True)
             for size in sizes:
                 if i + size > len(toks):
                     continue
@@ -228,7 +255,8 @@ class PhraseTable:
 
 
 def _read(directory: Path, name: str) -> dict[str, Any]:
-    data = yaml.safe_load((directory / name).read_text(encoding="utf-8")) or {}
+    # libyaml's loader when PyYAML has it (the same data, several times faster than the pure-Python one)
+    data = yaml.load((directory / name).read_text(encoding="utf-8"), Loader=_YamlLoader) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{directory / name}: expected a mapping")
     return data
