@@ -100,7 +100,7 @@ class NoticeRunner:
 def install(app: App) -> None:
     """Wire ward notices into the app: service, routers, background start/stop, local-chat hooks."""
     from bot.domain.clock import FixedClock
-    from bot.telegram import official
+    from bot.telegram import audience, official
     from bot.telegram.sender import TelegramSender
 
     clock: Clock = app.clock if isinstance(app.clock, FixedClock) else OffsetClock(app.clock)
@@ -108,7 +108,8 @@ def install(app: App) -> None:
     runner = NoticeRunner(service, clock)
     app.extra["announcements"] = service
     app.extra["notice_runner"] = runner
-    app.extra.setdefault("routers", []).insert(0, official.make_router)
+    # first of all feature routers: DỪNG / STOP must work at any point
+    app.extra.setdefault("routers", [])[0:0] = [audience.make_router, official.make_router]
 
     async def on_startup(bot: Bot) -> None:
         await runner.start(TelegramSender(bot), official.notifier(bot))
