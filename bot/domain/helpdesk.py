@@ -128,6 +128,9 @@ class HelpDesk:
         if open_ticket is not None:
             return [Screen(self.t(lang, "tickets.already_open", number=open_ticket.number),
                            self._ticket_buttons(r, open_ticket))], False
+        if r.ward_id is None and r.onboarded and self.flow is not None:  # she said "Phường khác"
+            return [Screen(self.t(lang, "tickets.other_ward", contacts=self.flow.contacts_text(r)),
+                           rows(Button(self.t(lang, "tickets.btn_choose_ward"), "set:ward"), self._menu(r)))], False
         if r.ward_id is None or self.content.ward(r.ward_id) is None:
             return [Screen(self.t(lang, "tickets.need_ward"),
                            rows(Button(self.t(lang, "tickets.btn_choose_ward"), "set:ward"), self._menu(r)))], False

@@ -98,3 +98,16 @@ async def test_group_member_without_the_staff_role_is_told_their_answer_did_not_
     out = await mai.send("Bác vào app ngân hàng nhé", thread_id=thread, reply_to=topic_message(thread))
     assert harness.fake.messages_to(1001, before) == []
     assert "chưa được chuyển cho người dân" in out[-1].text and "/grant_staff" in out[-1].text
+
+
+async def test_resident_of_another_ward_who_asks_staff_is_told_where_to_turn(harness):
+    await staff_group(harness)
+    a = harness.actor(1005, "Bà Tư")
+    await a.send("/start")
+    await a.press("Tiếng Việt")
+    await a.press("Phường khác")
+    await a.send("/menu")
+    out = await a.press("Hỏi cán bộ phường")
+    assert "chọn phường của bác trước" not in out[-1].text
+    assert "UBND phường nơi bác ở" in out[-1].text and "1022" in out[-1].text
+    assert {"🏘 Chọn phường", "🏠 Về menu"} <= set(out[-1].button_labels)
