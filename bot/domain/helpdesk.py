@@ -368,6 +368,9 @@ class HelpDesk:
             text += "\n" + t(STAFF_LANG, "tickets.bound_queue", n=len(queued))
         return text
 
+    def unknown_command(self) -> str:
+        return self.t(STAFF_LANG, "tickets.unknown_command_staff")
+
     async def staff_group_ward(self, chat_id: int) -> str | None:
         g = await self.tickets.group(chat_id)
         return g.ward_id if g is not None else None

@@ -115,6 +115,14 @@ def make_router() -> Router:
         await helpdesk.group_migrated(message.migrate_from_chat_id or 0, message.chat.id, DeskSender(bot))
         raise SkipHandler()
 
+    @router.message(F.text.startswith("/"))
+    async def on_unknown_command(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
+        """A mistyped command in a ticket's topic (e.g. /gude): a hint, or staff think it went out."""
+        ticket = await _ticket_here(message, helpdesk)
+        if ticket is None or not can_act(resident, ticket.ward_id):
+            raise SkipHandler()  # not about a ticket: other group features may own the command
+        await _say(bot, message, helpdesk.unknown_command())
+
     @router.message(_not_command)
     async def on_staff_message(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
         ticket = await _ticket_here(message, helpdesk)

@@ -111,3 +111,20 @@ async def test_resident_of_another_ward_who_asks_staff_is_told_where_to_turn(har
     assert "chọn phường của bác trước" not in out[-1].text
     assert "UBND phường nơi bác ở" in out[-1].text and "1022" in out[-1].text
     assert {"🏘 Chọn phường", "🏠 Về menu"} <= set(out[-1].button_labels)
+
+
+async def test_staff_typo_in_a_command_inside_a_ticket_topic_gets_a_hint_not_silence(harness):
+    await staff_group(harness)
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("bac muon cai ihanoi")
+    await lan.press("Gửi cho cán bộ")
+    (thread, _), = harness.fake.topics[GROUP]
+    before = len(harness.fake.sent)
+    out = await ha.send("/gude ihanoi-install", thread_id=thread, reply_to=topic_message(thread))
+    assert "/guide" in out[-1].text and "/note" in out[-1].text
+    assert harness.fake.messages_to(1001, before) == []
+    # outside any ticket the group stays quiet (other features may own the command)
+    out = await ha.send("/gude")
+    assert out == []
