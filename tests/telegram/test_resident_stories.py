@@ -85,3 +85,12 @@ async def test_resident_of_another_ward_is_not_offered_ward_notices_she_cannot_g
     assert "Bác cần giúp gì" in out[-1].text
     out = await a.send("/start")
     assert "Bác cần giúp gì" in out[-1].text
+
+
+async def test_guide_buttons_in_the_ward_category_are_short_enough_to_read(harness):
+    # The "Liên hệ phường" button used to list every word a resident might search for.
+    a = await harness.onboarded()
+    out = await a.press("Liên hệ phường")
+    assert all(len(label) <= 64 for label in out[-1].button_labels), out[-1].button_labels
+    for guide in harness.app.content.guides.values():
+        assert len(guide.title.vi) <= 60, guide.id
