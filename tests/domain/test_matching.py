@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -166,9 +165,7 @@ def test_a_long_message_is_answered_from_its_beginning(matcher):
              "nhưng bác chưa bao giờ nộp hồ sơ trực tuyến, cháu chỉ bác với. ")
     long = story + "Bác cảm ơn cháu nhiều lắm. " * 200
     assert len(long) > 5000
-    t0 = time.perf_counter()
-    r = matcher.match(long)
-    assert time.perf_counter() - t0 < 0.05
+    r = matcher.match(long)  # bounded work: only the first part is matched (speed is benchmarks/match_bench.py's job)
     assert (r.outcome, r.topic) == (Outcome.UNSURE, "dvc-submit")  # a story gets choices, the right one first
     assert r.query == long  # the answer keeps what was asked; only the matching looks at less
     assert len(r.normalized) <= 300
@@ -176,10 +173,9 @@ def test_a_long_message_is_answered_from_its_beginning(matcher):
 
 def test_long_gibberish_is_bounded(matcher):
     junk = "".join(chr(0x4E00 + (i * 7919) % 20000) if i % 3 else "xq" for i in range(5000))
-    t0 = time.perf_counter()
     r = matcher.match(junk)
-    assert time.perf_counter() - t0 < 0.05
     assert r.outcome is Outcome.NONE
+    assert len(r.normalized) <= 300
 
 
 # --- the mechanism, on made-up guides ------------------------------------------------------
