@@ -1,7 +1,6 @@
 """Normalisation: what residents type becomes the words guides use."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -76,11 +75,9 @@ def test_mixed_scripts_keep_their_words():
     assert len(n.tokens) == 3
 
 
-def test_long_input_is_cut_and_fast():
+def test_long_input_is_cut():
     long = "cài ihanoi thế nào " * 400  # about 7,600 characters
-    t0 = time.perf_counter()
     n = normalize(long)
-    assert time.perf_counter() - t0 < 0.05
     assert len(n.text) <= MAX_CHARS
     assert len(clean("x" * 5000)) == MAX_CHARS
     # a word is not cut in half
