@@ -30,8 +30,8 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from itertools import chain, compress, count
-from operator import is_not, itemgetter
+from itertools import chain, compress, count, filterfalse, repeat
+from operator import add, is_not, itemgetter
 
 from rapidfuzz import fuzz, process
 
@@ -294,40 +294,38 @@ class GuideIndex:
         # counts repeat: 1, 2, 0.3, 2.5, ...
         saturate = _Memo(lambda n: _saturate(n / 2))
         saturate_steps = _Memo(lambda cn: _saturate(cn[0] / 2 + min(cn[1] * STEP_COUNT, STEP_MAX)))
-        keys_in, accents_in, texts_in = keys_of.__getitem__, accents_of.__getitem__, texts_of.__getitem__
+        keys_in, texts_in = keys_of.__getitem__, texts_of.__getitem__
+        strong_times, summary_times = int(2 * TITLE_COUNT), int(2 * SUMMARY_COUNT)
         by_guide: list[dict[str, float]] = []
         df: dict[str, float] = {}
-        spellings: list[set[tuple[str, str]]] = []  # per guide: (feature, spelling with diacritics)
         phrasings: list[list[str]] = []
         for strong_texts, example_texts, summary_texts, step_texts in places:
-            # feature keys, once per mention, per place
-            strong = list(chain.from_iterable(map(keys_in, strong_texts)))
-            examples = list(chain.from_iterable(map(keys_in, example_texts)))
-            summary = list(chain.from_iterable(map(keys_in, summary_texts)))
-            steps = list(chain.from_iterable(map(keys_in, step_texts)))
-            # weighted mentions, counted in C: each title/keyword mention is TITLE_COUNT examples,
-            # a summary mention SUMMARY_COUNT of one (so everything is counted in halves)
-            counts = Counter(strong * int(2 * TITLE_COUNT) + examples * 2 + summary * int(2 * SUMMARY_COUNT))
-            weights = dict(zip(counts, map(saturate.__getitem__, counts.values())))
-            for key, w in weights.items():
-                df[key] = df.get(key, 0.0) + w
-            for key, n in Counter(steps).items():
-                weights[key] = saturate_steps[counts.get(key, 0), n]  # type: ignore[assignment]
-                df.setdefault(key, 0.0)
-            by_guide.append(weights)  # type: ignore[arg-type]
-            spellings.append(set().union(*map(accents_in, chain(strong_texts, example_texts, summary_texts,
-                                                                step_texts))))
-            texts = chain.from_iterable(map(texts_in, chain(strong_texts, example_texts)))
-            phrasings.append([t for t in dict.fromkeys(texts) if t])
+            # weighted mentions of each feature key, counted in C: each title/keyword mention is
+            # TITLE_COUNT examples, a summary mention SUMMARY_COUNT of one (so everything is counted in halves)
+            mentioned = strong_texts * strong_times + example_texts * 2 + summary_texts * summary_times
+            counts = Counter(chain.from_iterable(map(keys_in, mentioned)))
+            weights: dict[str, float] = dict(zip(counts, map(saturate.__getitem__, counts.values())))  # type: ignore[arg-type]
+            df.update(zip(weights, map(add, map(df.get, weights, repeat(0.0)), weights.values())))
+            in_steps = Counter(chain.from_iterable(map(keys_in, step_texts)))
+            weights.update(zip(in_steps, map(saturate_steps.__getitem__,  # type: ignore[arg-type]
+                                             zip(map(counts.get, in_steps, repeat(0)), in_steps.values()))))
+            for key in filterfalse(df.__contains__, in_steps):
+                df[key] = 0.0
+            by_guide.append(weights)
+            texts = dict.fromkeys(chain.from_iterable(map(texts_in, chain(strong_texts, example_texts))))
+            texts.pop("", None)
+            phrasings.append(list(texts))
         all_forms: dict[str, set[str]] = {}
-        for key, spelling in set().union(*spellings):
+        for key, spelling in frozenset().union(*accents_of.values()):  # (every text is some guide's)
             all_forms.setdefault(key, set()).add(spelling)
         joined = {key: _SEP.join(sorted(f)) for key, f in all_forms.items()}
         ambiguous = {key for key, f in all_forms.items() if len(f) > 1}
+        accents_in = accents_of.__getitem__
         guide_forms: list[dict[str, str]] = []
-        for accents in spellings:  # where guides spell a word differently, each guide's own spellings
+        for texts_of_guide in places:  # where guides spell a word differently, each guide's own spellings
             mine: dict[str, set[str]] = {}
-            for key, spelling in [a for a in accents if a[0] in ambiguous]:
+            for key, spelling in [a for a in frozenset().union(*map(accents_in, chain.from_iterable(texts_of_guide)))
+                                  if a[0] in ambiguous]:
                 mine.setdefault(key, set()).add(spelling)
             guide_forms.append({key: _SEP.join(sorted(f)) for key, f in mine.items()})
         return cls(reader, by_guide, df, joined, guide_forms, phrasings)
