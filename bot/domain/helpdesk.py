@@ -381,7 +381,7 @@ class HelpDesk:
         ward = await self.staff_group_ward(chat_id)
         if ward is None:
             return self.t(STAFF_LANG, "tickets.group_not_bound")
-        kw = {"ward": self._ward_name(STAFF_LANG, ward), "name": target.display_name}
+        kw = {"ward": self._ward_name(STAFF_LANG, ward), "name": target.display_name or f"id {target.external_id}"}
         if grant:
             ok = await self.residents.grant(target.id, Role.STAFF, ward, admin.id)
             key = "tickets.granted" if ok else "tickets.already_granted"

@@ -128,3 +128,12 @@ async def test_staff_typo_in_a_command_inside_a_ticket_topic_gets_a_hint_not_sil
     # outside any ticket the group stays quiet (other features may own the command)
     out = await ha.send("/gude")
     assert out == []
+
+
+async def test_admin_granting_by_id_someone_the_bot_never_saw_is_told_who(harness):
+    harness.fake.forum_chats.add(GROUP)
+    admin = harness.actor(9001, "Quản trị", chat_id=GROUP)
+    await admin.send("/bind_ward tay-ho")
+    out = await admin.send("/grant_staff 2077")
+    assert "Đã cấp quyền cán bộ Phường Tây Hồ cho" in out[-1].text
+    assert "cho ." not in out[-1].text and "2077" in out[-1].text
