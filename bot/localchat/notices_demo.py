@@ -45,8 +45,13 @@ async def tick(chat: Any, rest: str) -> None:
     runner = chat.app.extra["notice_runner"]
     minutes = float(rest.strip()) if rest.strip().replace(".", "", 1).isdigit() else 0.0
     clock = runner.clock
-    if minutes and hasattr(clock, "advance"):
-        clock.advance(minutes=minutes)
+    # Walk the clock in steps shorter than the grace time, as a bot that was running all along would:
+    # one big jump would look like downtime, and a notice due on the way would be reported missed.
+    step = 5.0
+    while minutes > 0 and hasattr(clock, "advance"):
+        clock.advance(minutes=min(step, minutes))
+        minutes -= step
+        await runner.pump()
     await runner.pump()
     from bot.domain.schedule import format_local
 

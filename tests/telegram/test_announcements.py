@@ -106,7 +106,7 @@ async def test_official_schedules_a_notice_for_two_neighbourhoods_and_gets_the_r
     out = await lan.press("Đã hiểu")
     assert fake.callback_answers[-1]["text"].startswith("Cảm ơn bác")
     out = await o.send("/announcements")
-    assert "#1 · đã gửi xong" in out[1].text and "Đã gửi: 4 · Đã hiểu: 1" in out[1].text
+    assert "#1 · đã kết thúc" in out[1].text and "Đã gửi: 4 · Đã hiểu: 1" in out[1].text
 
 
 async def test_stop_works_in_the_middle_of_a_guide(harness):
@@ -248,7 +248,7 @@ async def test_daily_notice_fires_at_local_time_and_a_late_firing_is_missed(harn
     assert times == ["26 07:31", "28 07:31"]
     assert any("lẽ ra gửi lúc 07:30 27/11/2026" in m.text for m in fake.messages_to(OFFICIAL))
     out = await harness.actor(OFFICIAL).send("/announcements")
-    assert "đã gửi xong" in out[1].text
+    assert "đã kết thúc" in out[1].text
 
 
 async def test_local_chat_official_schedules_for_two_neighbourhoods_and_receives_the_report(tmp_path):
@@ -330,3 +330,23 @@ async def test_group_upgrade_and_removal_update_the_binding_before_the_next_noti
     assert len(notices_to(fake, new_id)) == 1
     assert notices_to(fake, G5) == [] and notices_to(fake, G7) == []
     assert fake.too_many == 0 and "Đã gửi: 1" in fake.last_to(OFFICIAL).text
+
+
+async def test_local_chat_tick_walks_the_clock_so_a_notice_due_on_the_way_is_sent_not_missed(tmp_path):
+    import io
+
+    from bot.localchat.chat import run_chat
+    from tests.conftest import make_settings
+
+    script = [":demo", ":as official", "/thongbao", "Lớp hướng dẫn iHanoi sáng mai tại nhà văn hoá.", "2", "5, 7",
+              "2", "{when}", "1", ":tick 1000"]
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    when = (dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + dt.timedelta(hours=10)).strftime("%d/%m/%Y %H:%M")
+    out = io.StringIO()
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'tick.db'}")
+    await run_chat(settings, inp=io.StringIO("\n".join(script).replace("{when}", when) + "\n"), out=out)
+    text = out.getvalue()
+    assert "[→ Nhóm tổ dân phố 5] 📢 THÔNG BÁO" in text and "[→ Nhóm tổ dân phố 7] 📢 THÔNG BÁO" in text
+    assert "📊 Báo cáo thông báo #1" in text and "lẽ ra gửi" not in text
