@@ -211,6 +211,10 @@ class HelpDesk:
         screens.append(Screen(self.t(lang, key, number=ticket.number), self._ticket_buttons(r, ticket)))
         return screens
 
+    def not_relayed(self, r: Resident, ticket: Ticket) -> list[Screen]:
+        """A sticker while her question is open: say it did not go to staff, and how to write instead."""
+        return [Screen(self.t(r.language, "tickets.not_relayed", number=ticket.number), self._ticket_buttons(r, ticket))]
+
     async def ticket_to_continue(self, r: Resident) -> Ticket | None:
         """The ticket a resident's plain message belongs to: open, or closed by staff < 7 days ago."""
         return await self.tickets.open_for_resident(r.id) or await self.tickets.reopenable_for_resident(r.id)

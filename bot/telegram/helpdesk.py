@@ -168,7 +168,10 @@ def make_router() -> Router:
     async def on_ticket_message(message: Message, resident: Resident, helpdesk: HelpDesk, ticket: Any, bot: Bot) -> None:
         m = incoming(message)
         if m.kind == "other":  # a sticker: nothing for staff to read
-            raise SkipHandler()
+            if not ticket.is_open:
+                raise SkipHandler()
+            await send_screens(bot, message.chat.id, helpdesk.not_relayed(resident, ticket))
+            return
         await send_screens(bot, message.chat.id, await helpdesk.resident_message(resident, ticket, m, DeskSender(bot)))
 
     return router

@@ -137,3 +137,16 @@ async def test_admin_granting_by_id_someone_the_bot_never_saw_is_told_who(harnes
     out = await admin.send("/grant_staff 2077")
     assert "Đã cấp quyền cán bộ Phường Tây Hồ cho" in out[-1].text
     assert "cho ." not in out[-1].text and "2077" in out[-1].text
+
+
+async def test_sticker_while_a_question_is_open_is_not_answered_with_ask_staff_again(harness):
+    await staff_group(harness)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("bac hoi ve vneid")
+    await lan.press("Gửi cho cán bộ")
+    before = len(harness.fake.messages_to(GROUP))
+    out = await lan.send_media("sticker")
+    assert "Hỏi cán bộ phường" not in out[-1].text
+    assert "#1" in out[-1].text and "✅ Xong rồi, đóng câu hỏi" in out[-1].button_labels
+    assert len(harness.fake.messages_to(GROUP)) == before  # nothing for staff to read
