@@ -25,7 +25,6 @@ import gc
 import heapq
 import math
 import unicodedata
-from array import array
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -229,8 +228,8 @@ def features(units: Sequence[Unit]) -> tuple[list[Feature], list[Feature]]:
 class GuideIndex:
     """Features -> guides, built once from the guides.
 
-    Kept in few containers (per guide one dict of floats, per feature two arrays), so the garbage
-    collector has little to walk through and a thousand guides cost no pauses."""
+    Kept in few containers (per guide one dict of floats, per feature two tuples of numbers), so the
+    garbage collector has little to walk through and a thousand guides cost no pauses."""
 
     def __init__(self, reader: Reader, by_guide: list[dict[str, float]], df: dict[str, float],
                  forms: dict[str, str], guide_forms: list[dict[str, str]], phrasings: list[list[str]]):
@@ -243,19 +242,22 @@ class GuideIndex:
         n = max(len(by_guide), 1)
         norm = math.log(1 + n)
         self._idf = {k: min(1.0, math.log(1 + n / max(d, 0.5)) / norm) for k, d in df.items()}
-        guides: dict[str, array[int]] = {key: array("l") for key in df}
-        weights: dict[str, array[float]] = {key: array("d") for key in df}
+        guides: dict[str, list[int]] = {key: [] for key in df}
+        weights: dict[str, list[float]] = {key: [] for key in df}
         for gi, feats in enumerate(by_guide):
             for key, weight in feats.items():
                 guides[key].append(gi)
                 weights[key].append(weight)
-        self._heads: dict[str, tuple[array[int], array[float]]] = {}
+        # tuples of numbers the guides share (a question walks them without making a number per guide;
+        # the collector stops tracking them after its first look)
+        self._heads: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
         for key, gis in guides.items():
             ws = weights[key]
             if len(gis) > HEAD:  # keep the guides most about it
                 top = heapq.nlargest(HEAD, range(len(gis)), key=ws.__getitem__)
-                gis, ws = array("l", (gis[i] for i in top)), array("d", (ws[i] for i in top))
-            self._heads[key] = (gis, ws)
+                self._heads[key] = (tuple(map(gis.__getitem__, top)), tuple(map(ws.__getitem__, top)))
+            else:
+                self._heads[key] = (tuple(gis), tuple(ws))
         words = [k for k in df if "|" not in k and " " not in k and not k.isdigit() and len(k) >= 3]
         self._near: dict[int, list[str]] = {}
         for w in words:
