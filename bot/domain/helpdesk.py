@@ -67,7 +67,8 @@ class Sender(Protocol):
                    reply_to: int | None = None) -> Delivered: ...
 
     async def copy(self, chat_id: int, from_chat_id: int, message_id: int, *, caption: str | None = None,
-                   thread_id: int | None = None, reply_to: int | None = None) -> Delivered: ...
+                   thread_id: int | None = None, reply_to: int | None = None,
+                   buttons: tuple[tuple[Button, ...], ...] = ()) -> Delivered: ...
 
     async def create_topic(self, chat_id: int, name: str) -> Delivered:
         """`message_id` of the result is the new topic's thread id."""
@@ -432,7 +433,8 @@ class HelpDesk:
             caption = self.t(lang, "tickets.staff_answer_media", number=ticket.number)
             if incoming.text:
                 caption = self.t(lang, "tickets.staff_answer", text=incoming.text)
-            d = await sender.copy(resident.external_id, incoming.chat_id, incoming.message_id, caption=caption[:1024])
+            d = await sender.copy(resident.external_id, incoming.chat_id, incoming.message_id, caption=caption[:1024],
+                                  buttons=buttons)
         return await self._after_resident_send(ticket, d, sender)
 
     async def _after_resident_send(self, ticket: Ticket, d: Delivered, sender: Sender) -> StaffAnswer:

@@ -17,7 +17,7 @@ from aiogram.exceptions import (
 from aiogram.types import ReplyParameters
 
 from bot.domain.helpdesk import Delivered, Delivery
-from bot.domain.screens import Screen
+from bot.domain.screens import Button, Screen
 from bot.telegram.render import keyboard, send_screens
 
 log = logging.getLogger(__name__)
@@ -65,10 +65,12 @@ class DeskSender:
         return await self._call(chat_id, screens)
 
     async def copy(self, chat_id: int, from_chat_id: int, message_id: int, *, caption: str | None = None,
-                   thread_id: int | None = None, reply_to: int | None = None) -> Delivered:
+                   thread_id: int | None = None, reply_to: int | None = None,
+                   buttons: tuple[tuple[Button, ...], ...] = ()) -> Delivered:
         rp = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if reply_to else None
         return await self._call(chat_id, self.bot.copy_message, chat_id, from_chat_id, message_id,
-                                caption=caption, message_thread_id=thread_id, reply_parameters=rp)
+                                caption=caption, message_thread_id=thread_id, reply_parameters=rp,
+                                reply_markup=keyboard(Screen("", buttons)))
 
     async def create_topic(self, chat_id: int, name: str) -> Delivered:
         return await self._call(chat_id, self.bot.create_forum_topic, chat_id, name)

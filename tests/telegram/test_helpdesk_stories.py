@@ -150,3 +150,20 @@ async def test_sticker_while_a_question_is_open_is_not_answered_with_ask_staff_a
     assert "Hỏi cán bộ phường" not in out[-1].text
     assert "#1" in out[-1].text and "✅ Xong rồi, đóng câu hỏi" in out[-1].button_labels
     assert len(harness.fake.messages_to(GROUP)) == before  # nothing for staff to read
+
+
+async def test_photo_answer_from_staff_keeps_the_close_and_menu_buttons(harness):
+    # Hà answers with a screenshot; Bác Lan must still be able to close her question or go to the menu.
+    await staff_group(harness)
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("nut dang nhap o dau")
+    await lan.press("Gửi cho cán bộ")
+    (thread, _), = harness.fake.topics[GROUP]
+    await ha.send_media("photo", "bác bấm vào nút này", thread_id=thread, reply_to=topic_message(thread))
+    photo = harness.fake.last_to(1001)
+    assert photo.method == "copymessage"
+    assert {"✅ Xong rồi, đóng câu hỏi", "🏠 Về menu"} <= set(photo.button_labels)
+    out = await lan.press("Xong rồi, đóng câu hỏi")
+    assert "đã đóng câu hỏi #1" in out[0].text
