@@ -135,7 +135,10 @@ class ResidentFlow:
     def unknown_command(self, r: Resident) -> list[Screen]:
         return [Screen(self.t(r.language, "resident.unknown_command"), rows(self._menu_button(r)))]
 
-    def non_text(self, r: Resident) -> list[Screen]:
+    async def non_text(self, r: Resident, caption: str | None = None) -> list[Screen]:
+        """A photo, sticker or voice message. Words typed under a photo are still her question."""
+        if caption and caption.strip():
+            return [Screen(self.t(r.language, "resident.non_text_caption"))] + await self.text(r, caption)
         return [Screen(self.t(r.language, "resident.non_text"),
                        rows(Button(self.t(r.language, "resident.menu_ask"), "ask"), self._menu_button(r)))]
 

@@ -48,7 +48,7 @@ def make_router() -> Router:
 
     @router.message()
     async def on_other(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
-        await send_screens(bot, message.chat.id, flow.non_text(resident))
+        await send_screens(bot, message.chat.id, await flow.non_text(resident, message.caption))
 
     @router.callback_query(F.message.chat.type == "private")
     async def on_button(query: CallbackQuery, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:

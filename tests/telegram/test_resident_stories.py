@@ -94,3 +94,14 @@ async def test_guide_buttons_in_the_ward_category_are_short_enough_to_read(harne
     assert all(len(label) <= 64 for label in out[-1].button_labels), out[-1].button_labels
     for guide in harness.app.content.guides.values():
         assert len(guide.title.vi) <= 60, guide.id
+
+
+async def test_photo_with_words_under_it_gets_an_answer_to_the_words(harness):
+    # Bác Lan sends a screenshot and types her question as its caption.
+    a = await harness.onboarded()
+    out = await a.send_media("photo", "cai ihanoi ntn")
+    assert "chưa xem được ảnh" in out[0].text
+    assert "📘 Cài ứng dụng iHanoi" in out[-1].text
+    # without words the answer is as before: type, or send the photo to staff
+    out = await a.send_media("photo")
+    assert "Hỏi cán bộ phường" in out[-1].text
