@@ -173,12 +173,14 @@ class Reader:
         return (p, a, 1.0, False)
 
     def _units(self, norm: Normalized, limit: int | None = MAX_UNITS) -> tuple[Unit, ...]:
+        return self._units_of_words(norm.tokens, norm.plain_tokens, limit)
+
+    def _units_of_words(self, toks: list[str], plain_toks: list[str], limit: int | None) -> tuple[Unit, ...]:
         if len(self._unit) > MEMO_MAX or len(self._plain_view) > MEMO_MAX or len(self._pair) > MEMO_MAX:
             for memo in self._memos:
                 memo.clear()
-        toks = norm.tokens
         folded = list(map(self._folded.__getitem__, toks))
-        plain = list(map(self._plain_view.__getitem__, zip(toks, norm.plain_tokens)))
+        plain = list(map(self._plain_view.__getitem__, zip(toks, plain_toks)))
         toks, plain = self._phrases.apply(*self.english.apply(folded, plain))  # type: ignore[arg-type]
         out: list[Unit] = list(filter(_not_none, map(self._unit.__getitem__, zip(toks, plain))))
         return tuple(out[:limit] if limit is not None else out)
@@ -189,13 +191,18 @@ class Reader:
 
         The texts are read in one call, kept apart by a break word: many short texts cost more in
         calls than in words. Each comes out as if it had been read alone."""
-        norm = self.normalize(f" {_BREAK} ".join(texts), None)
-        units = self._units(norm, None)
+        joined = f" {_BREAK} ".join(texts)
+        toks, plain_toks = self.normalize.words_of(joined, None)
+        plain_text = " ".join(plain_toks)
+        if "" in toks or "" in plain_toks:  # (never seen: a word that is nothing but marks)
+            norm = self.normalize(joined, None)
+            toks, plain_toks, plain_text = norm.tokens, norm.plain_tokens, norm.plain
+        units = self._units_of_words(toks, plain_toks, None)
         keys: list[str] = list(map(_first, units))
         spelled = list(map(self._spelled.__getitem__, units))
         pairs: list[str] = list(map(self._pair.__getitem__, zip(keys, keys[1:])))  # type: ignore[arg-type]
         breaks = list(compress(count(), map(_BREAK.__eq__, keys)))
-        plains = [t.strip() for t in norm.plain.split(_BREAK)]
+        plains = [t.strip() for t in plain_text.split(_BREAK)]
         segments = []
         for start, end in zip([-1, *breaks], [*breaks, len(keys)]):
             start += 1

@@ -323,12 +323,17 @@ class Normalizer:
         return self._cached(text if isinstance(text, str) else "", limit)
 
     def _normalize(self, text: str, limit: int | None) -> Normalized:
-        toks = words(clean(text, limit))
+        toks, plain = self.words_of(text, limit)
+        return Normalized(" ".join(toks), " ".join(plain))
+
+    def words_of(self, text: str, limit: int | None = MAX_CHARS) -> tuple[list[str], list[str]]:
+        """The words of both views, not cached (for a long text read once: the index's guide texts)."""
+        toks = words(clean(text if isinstance(text, str) else "", limit))
         plain = strip_diacritics(" ".join(toks)).split(" ") if toks else []
         lex = self.lexicon
         for table in (lex.brands, lex.abbreviations, lex.fillers):
             toks, plain = table.apply(toks, plain)
-        return Normalized(" ".join(toks), " ".join(plain))
+        return toks, plain
 
 
 @cache
