@@ -15,7 +15,10 @@ from bot.domain.announcements import AnnouncementService, NoticeError
 from bot.domain.residents import Resident, ResidentService, Role
 from bot.i18n import Texts
 from bot.telegram.middlewares import CHANNEL
-from bot.telegram.official import _say, is_stop_word
+from bot.domain.stop_words import is_maybe_stop, is_stop_word
+from bot.domain.screens import Button, Screen, rows
+from bot.telegram.official import _say
+from bot.telegram.render import send_screens
 
 
 def make_router() -> Router:
@@ -30,6 +33,16 @@ def make_router() -> Router:
     async def on_stop(message: Message, resident: Resident, residents: ResidentService, texts: Texts, bot: Bot) -> None:
         await residents.update(resident.id, subscribed=False)
         await _say(bot, message.chat.id, texts(resident.language, "announcements.unsubscribed"))
+
+    @router.message(private, F.text.func(is_maybe_stop))
+    async def on_maybe_stop(message: Message, resident: Resident, texts: Texts, bot: Bot) -> None:
+        """A bare "dung" may be "đúng" (yes): ask before turning notices off."""
+        if not resident.subscribed:
+            raise SkipHandler()
+        lang = resident.language
+        await send_screens(bot, message.chat.id, [Screen(texts(lang, "announcements.stop_confirm"), rows(
+            Button(texts(lang, "announcements.stop_confirm_yes"), "sub:0"),
+            Button(texts(lang, "announcements.stop_confirm_no"), "menu")))])
 
     @router.message(private, Command("subscribe"))
     async def on_subscribe(message: Message, resident: Resident, residents: ResidentService, texts: Texts,

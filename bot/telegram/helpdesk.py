@@ -22,7 +22,7 @@ from bot.domain.helpdesk import Draft, HelpDesk
 from bot.domain.residents import Resident
 from bot.domain.tickets import Incoming
 from bot.telegram.desk_sender import DeskSender
-from bot.telegram.official import is_stop_word
+from bot.domain.stop_words import is_stop_word
 from bot.telegram.render import send_screens
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-import unicodedata
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -16,6 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from bot.domain.stop_words import is_stop_word  # noqa: F401  (re-exported for older imports)
 from bot.domain.announcements import AnnouncementService, Audience, Draft, NoticeError, Notify, Status
 from bot.domain.residents import Resident, Role
 from bot.domain.schedule import Repeat, parse_date, parse_local
@@ -25,18 +25,6 @@ from bot.telegram.render import send_screens
 from bot.telegram.sender import TelegramSender
 
 TDP_LIST = re.compile(r"^\s*(tổ|to)?\s*\d{1,3}(\s*([,;\s]|và|va|and)\s*(tổ|to)?\s*\d{1,3})*\s*$", re.IGNORECASE)
-
-
-STOP_WORDS = {"dung", "stop", "dung lai", "huy dang ky", "unsubscribe"}
-
-
-def _fold(text: str) -> str:
-    t = unicodedata.normalize("NFD", (text or "").strip().lower()).replace("đ", "d")
-    return " ".join("".join(c for c in t if unicodedata.category(c) != "Mn").split()).strip(" .!")
-
-
-def is_stop_word(text: str | None) -> bool:
-    return _fold(text or "") in STOP_WORDS
 
 
 class Compose(StatesGroup):
