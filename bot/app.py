@@ -90,7 +90,8 @@ def make_fsm_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
-def build_dispatcher(app: App, storage: BaseStorage | None = None) -> Dispatcher:
+def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_control: bool = True) -> Dispatcher:
+    """`flood_control=False` only for the local chat, whose scripts type faster than any person."""
     from bot.telegram import errors, resident
     from bot.telegram.middlewares import FloodMiddleware, IdentifyMiddleware
 
@@ -98,7 +99,8 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None) -> Dispatcher
     identify = IdentifyMiddleware(app.residents)
     flood = FloodMiddleware()
     for observer in (dp.message, dp.callback_query, dp.my_chat_member):
-        observer.outer_middleware(flood)
+        if flood_control:
+            observer.outer_middleware(flood)
         observer.outer_middleware(identify)
     # Order matters: role routers (staff, officials) come before the resident catch-alls.
     # app.extra["routers"] holds router factories added by features.

@@ -63,7 +63,7 @@ class LocalChat:
 
         self.app.settings.telegram_api_url = self.fake.base_url
         self.bot = make_bot(self.app.settings, LOCAL_TOKEN)
-        self.dp = build_dispatcher(self.app)
+        self.dp = build_dispatcher(self.app, flood_control=False)
         await start_services(self.app, self.bot)
 
     async def close(self) -> None:
