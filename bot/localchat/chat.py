@@ -56,6 +56,7 @@ class LocalChat:
         self.persona = PERSONAS["resident"]
         self.thread_id: int | None = None
         self.seen = 0
+        self.seen_answers = 0
         self.chat_names = {p.chat_id: p.label for p in PERSONAS.values()}
 
     async def setup(self) -> None:
@@ -75,6 +76,10 @@ class LocalChat:
         return Actor(self.fake, self.dp, self.bot, p.user_id, p.name, p.chat_id)
 
     def print_new(self) -> None:
+        for answer in self.fake.callback_answers[self.seen_answers:]:
+            if answer.get("text"):  # the pop-up Telegram shows on a button press
+                self.out.write(f"\n💬 (thông báo nhỏ) {answer['text']}\n")
+        self.seen_answers = len(self.fake.callback_answers)
         new = self.fake.sent[self.seen:]
         self.seen = len(self.fake.sent)
         for m in new:
