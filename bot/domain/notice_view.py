@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.domain.content import Content
 from bot.domain.delivery import Item, Outgoing
-from bot.domain.notice_model import Audience, Notice, OccurrenceReport, notice_of
+from bot.domain.notice_model import Audience, Notice, OccurrenceReport, Status, notice_of
 from bot.domain.schedule import Schedule, format_local
 from bot.domain.screens import Button, Screen, rows
 from bot.i18n import Texts
@@ -55,6 +55,21 @@ class NoticeViewMixin:
         when = self.when_text(n.schedule, lang)
         urgent = " ⚡" if n.urgent else ""
         return self.t(lang, "announcements.summary", audience=audience, when=when, urgent=urgent)
+
+    def list_item(self, n: Notice, sent: int, acked: int, lang: str) -> Screen:
+        """One line of /announcements, with what may still be done to the notice."""
+        body = n.text if len(n.text) <= 120 else n.text[:117] + "…"
+        buttons: list[Button] = []
+        if n.status in (Status.PENDING_APPROVAL, Status.SCHEDULED):
+            if sent == 0:
+                buttons.append(Button(self.t(lang, "announcements.btn_edit", id=n.id), f"an:edit:{n.id}"))
+            buttons.append(Button(self.t(lang, "announcements.btn_cancel", id=n.id), f"an:cancel:{n.id}"))
+        if n.status in (Status.SCHEDULED, Status.SENDING, Status.DONE) and sent:
+            buttons.append(Button(self.t(lang, "announcements.btn_withdraw", id=n.id), f"an:wd:{n.id}"))
+        return Screen(self.t(lang, "announcements.list_item", id=n.id,
+                             status=self.t(lang, f"announcements.status_{n.status.value}"),
+                             summary=self.summary(n, lang), text=body, sent=sent, acked=acked),
+                      rows(buttons))
 
     def when_text(self, s: Schedule, lang: str) -> str:
         key = f"announcements.when_{s.repeat.value}"

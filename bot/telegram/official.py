@@ -15,7 +15,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot.domain.stop_words import is_stop_word  # noqa: F401  (re-exported for older imports)
 from bot.domain.announcements import AnnouncementService, Audience, Draft, NoticeError, Notify, Status
 from bot.domain.residents import Resident, Role
 from bot.domain.schedule import Repeat, parse_date, parse_local
@@ -225,19 +224,7 @@ def make_router() -> Router:
             await _say(bot, message.chat.id, texts(lang, "announcements.list_empty"))
             return
         screens = [Screen(texts(lang, "announcements.list_title"))]
-        for n, sent, acked in items:
-            body = n.text if len(n.text) <= 120 else n.text[:117] + "…"
-            buttons: list[Button] = []
-            if n.status in (Status.PENDING_APPROVAL, Status.SCHEDULED):
-                if sent == 0:
-                    buttons.append(Button(texts(lang, "announcements.btn_edit", id=n.id), f"an:edit:{n.id}"))
-                buttons.append(Button(texts(lang, "announcements.btn_cancel", id=n.id), f"an:cancel:{n.id}"))
-            if n.status in (Status.SCHEDULED, Status.SENDING, Status.DONE) and sent:
-                buttons.append(Button(texts(lang, "announcements.btn_withdraw", id=n.id), f"an:wd:{n.id}"))
-            screens.append(Screen(texts(lang, "announcements.list_item", id=n.id,
-                                        status=texts(lang, f"announcements.status_{n.status.value}"),
-                                        summary=announcements.summary(n, lang), text=body, sent=sent, acked=acked),
-                                  rows(buttons)))
+        screens += [announcements.list_item(n, sent, acked, lang) for n, sent, acked in items]
         await send_screens(bot, message.chat.id, screens)
 
     @router.callback_query(F.data.regexp(r"^an:(edit|cancel|wd|appr|rej):\d+$"))
