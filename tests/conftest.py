@@ -1,7 +1,6 @@
 """Shared fixtures: settings on a fresh SQLite file or a fresh PostgreSQL database, the fake Bot API, the harness."""
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
