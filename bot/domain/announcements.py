@@ -40,7 +40,7 @@ from bot.domain.residents import Resident, Role
 from bot.domain.schedule import Schedule, ScheduleError
 from bot.domain.screens import Button, Screen, rows
 from bot.i18n import Texts
-from bot.storage.announcements import NoticeRepo
+from bot.storage.announcements import AnnouncementRow, NoticeRepo
 from bot.storage.db import Database
 from bot.storage.users import UserRepo
 
@@ -185,6 +185,16 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
                    media_kind=d.media_kind, media_file_id=d.media_file_id, next_fire_at=None, approved_by=None)
         return self.outgoing(n, "vi", private=True, outbox_id=0), self.summary(n, "vi")
 
+    @staticmethod
+    async def _official_row(repo: NoticeRepo, notice_id: int, who: Resident) -> AnnouncementRow:
+        """The notice, locked for change, if `who` is an official of its ward."""
+        row = await repo.get(notice_id, lock=True)
+        if row is None:
+            raise NoticeError("not_found")
+        if not who.has_role(Role.OFFICIAL, row.ward_id):
+            raise NoticeError("not_allowed")
+        return row
+
     async def get(self, notice_id: int) -> Notice | None:
         async with self.db.session() as s:
             row = await NoticeRepo(s).get(notice_id)
@@ -194,11 +204,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         now = self.clock.now()
         async with self.db.session() as s:
             repo = NoticeRepo(s)
-            row = await repo.get(notice_id, lock=True)
-            if row is None:
-                raise NoticeError("not_found")
-            if not who.has_role(Role.OFFICIAL, row.ward_id):
-                raise NoticeError("not_allowed")
+            row = await self._official_row(repo, notice_id, who)
             if row.author_id == who.id:
                 raise NoticeError("own_notice")
             if row.status != Status.PENDING_APPROVAL:
@@ -227,11 +233,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
     async def _set_status(self, notice_id: int, who: Resident, allowed: Sequence[Status], to: Status) -> Notice:
         async with self.db.session() as s:
             repo = NoticeRepo(s)
-            row = await repo.get(notice_id, lock=True)
-            if row is None:
-                raise NoticeError("not_found")
-            if not who.has_role(Role.OFFICIAL, row.ward_id):
-                raise NoticeError("not_allowed")
+            row = await self._official_row(repo, notice_id, who)
             if row.status not in allowed:
                 raise NoticeError("wrong_state")
             row.status, row.next_fire_at, row.updated_at = to.value, None, self.clock.now()
@@ -243,11 +245,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         """A notice not yet sent gets new text; where approval is required it must be approved again."""
         async with self.db.session() as s:
             repo = NoticeRepo(s)
-            row = await repo.get(notice_id, lock=True)
-            if row is None:
-                raise NoticeError("not_found")
-            if not who.has_role(Role.OFFICIAL, row.ward_id):
-                raise NoticeError("not_allowed")
+            row = await self._official_row(repo, notice_id, who)
             if row.status not in (Status.PENDING_APPROVAL, Status.SCHEDULED) or await repo.occurrences(row.id):
                 raise NoticeError("wrong_state")
             text = text.strip()
@@ -268,11 +266,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         now = self.clock.now()
         async with self.db.session() as s:
             repo = NoticeRepo(s)
-            row = await repo.get(notice_id, lock=True)
-            if row is None:
-                raise NoticeError("not_found")
-            if not who.has_role(Role.OFFICIAL, row.ward_id):
-                raise NoticeError("not_allowed")
+            row = await self._official_row(repo, notice_id, who)
             occ = await repo.occurrences(row.id)
             if row.status in (Status.CANCELLED, Status.WITHDRAWN, Status.PENDING_APPROVAL) or not occ:
                 raise NoticeError("wrong_state")
