@@ -255,6 +255,11 @@ class HelpDesk:
                 t = await self.tickets.reopen(ticket_id, r)
         except TicketNotFound:
             return [Screen(self.t(lang, "tickets.not_yours"), rows(self._menu(r)))]
+        except TicketError:  # an old button while the question is open again: nothing to tell staff
+            t = await self.tickets.get(ticket_id)
+            if t is None:
+                return [Screen(self.t(lang, "tickets.not_yours"), rows(self._menu(r)))]
+            return [Screen(self.t(lang, "tickets.still_open", number=t.number), self._ticket_buttons(r, t))]
         await self._to_staff(t, self.t(STAFF_LANG, "tickets.solved_staff", number=t.number,
                                        answer=self.t(STAFF_LANG, "tickets.solved_yes" if solved else "tickets.solved_no")),
                              sender)

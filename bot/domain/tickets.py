@@ -275,6 +275,8 @@ class TicketService:
         async with self.db.session() as s:
             repo = TicketRepo(s)
             row = await self._own(repo, ticket_id, resident)
+            if row.status != Status.CLOSED:  # an old "Đã xong" button: she wrote again, it is open
+                raise TicketError("resolve an open ticket")
             row.solved = solved
             await repo.audit(row.id, row.ward_id, resident.id, "solved" if solved else "not_solved", "",
                              self.clock.now())

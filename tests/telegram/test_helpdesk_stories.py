@@ -167,3 +167,25 @@ async def test_photo_answer_from_staff_keeps_the_close_and_menu_buttons(harness)
     assert {"✅ Xong rồi, đóng câu hỏi", "🏠 Về menu"} <= set(photo.button_labels)
     out = await lan.press("Xong rồi, đóng câu hỏi")
     assert "đã đóng câu hỏi #1" in out[0].text
+
+
+async def test_old_da_xong_pressed_after_the_question_reopened_does_not_tell_staff_it_is_solved(harness):
+    # Hà closed the question; Bác Lan wrote again (it reopened), then pressed the old "✅ Đã xong" button.
+    await staff_group(harness)
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("bac hoi ve vneid")
+    await lan.press("Gửi cho cán bộ")
+    await ha.press_data("tk:close:1")
+    old, _ = lan.last_with_button("Đã xong")
+    await lan.send("chau oi bac van chua lam duoc")
+    before = len(harness.fake.messages_to(GROUP))
+    out = await lan.press_data("hd:ok:1:1", old)
+    assert not any("đã xong" in m.text.lower() for m in harness.fake.messages_to(GROUP)[before:])
+    assert "Không tìm thấy" not in out[-1].text and "⭐" not in " ".join(out[-1].button_labels)
+    assert "#1" in out[-1].text and "✅ Xong rồi, đóng câu hỏi" in out[-1].button_labels
+    # Closing it from there still leads to a rating that works.
+    await lan.press("Xong rồi, đóng câu hỏi")
+    out = await lan.press("5⭐")
+    assert "Không tìm thấy" not in out[-1].text
