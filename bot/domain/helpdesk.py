@@ -122,11 +122,17 @@ class HelpDesk:
 
     # --- resident: asking ---------------------------------------------------------------
 
-    async def ask(self, r: Resident, guide_id: str | None = None, step: int | None = None) -> tuple[list[Screen], bool]:
+    async def ask(self, r: Resident, guide_id: str | None = None, step: int | None = None,
+                  sender: Sender | None = None) -> tuple[list[Screen], bool]:
         """The resident pressed "Hỏi cán bộ phường". Returns the screens and whether to wait for the question."""
         lang = r.language
         open_ticket = await self.tickets.open_for_resident(r.id)
         if open_ticket is not None:
+            guide = self.content.guide(guide_id) if guide_id else None
+            if guide is not None and step is not None and sender is not None:  # stuck on a step: staff should know
+                await self._to_staff(open_ticket, self.t(
+                    STAFF_LANG, "tickets.stuck_staff", number=open_ticket.number, title=guide.title.get(STAFF_LANG),
+                    step=self._step_label(STAFF_LANG, guide.id, step)), sender)
             return [Screen(self.t(lang, "tickets.already_open", number=open_ticket.number),
                            self._ticket_buttons(r, open_ticket))], False
         if r.ward_id is None and r.onboarded and self.flow is not None:  # she said "Phường khác"

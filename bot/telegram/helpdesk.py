@@ -87,7 +87,7 @@ def make_router() -> Router:
         await query.answer()
         _, guide, step = ((query.data or "") + "::").split(":")[:3]
         step_n = int(step) if step.isdigit() else None
-        screens, wait = await helpdesk.ask(resident, guide or None, step_n)
+        screens, wait = await helpdesk.ask(resident, guide or None, step_n, DeskSender(bot))
         await state.clear()
         if wait:
             await state.set_state(Asking.question)

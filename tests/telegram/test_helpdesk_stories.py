@@ -189,3 +189,20 @@ async def test_old_da_xong_pressed_after_the_question_reopened_does_not_tell_sta
     await lan.press("Xong rồi, đóng câu hỏi")
     out = await lan.press("5⭐")
     assert "Không tìm thấy" not in out[-1].text
+
+
+async def test_stuck_on_a_step_with_a_question_already_open_tells_staff_where_she_is(harness):
+    await staff_group(harness)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("bac hoi ve vneid")
+    await lan.press("Gửi cho cán bộ")
+    await lan.send("/menu")
+    await lan.press("VNeID – định danh")
+    await lan.press("Cài VNeID và kích hoạt")
+    await lan.press("Tiếp")
+    await lan.press("Tôi bị kẹt")
+    out = await lan.press("Hỏi cán bộ phường")
+    assert "#1" in out[-1].text
+    staff_side = harness.fake.last_to(GROUP).text
+    assert "Bước 2/" in staff_side and "Cài VNeID và kích hoạt" in staff_side and "#1" in staff_side
