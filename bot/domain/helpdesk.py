@@ -425,6 +425,9 @@ class HelpDesk:
 
     async def staff_reply(self, staff: Resident, ticket: Ticket, incoming: Incoming, sender: Sender) -> StaffAnswer:
         """Relay a staff answer to the resident, as "Cán bộ phường trả lời: …" (never the staff's name)."""
+        if incoming.chat_id is not None and ticket.staff_chat_id != incoming.chat_id:  # its old topic: it moved
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.moved_away", number=ticket.number,
+                                      ward=self._ward_name(STAFF_LANG, ticket.ward_id)))
         try:
             ticket, _ = await self.tickets.reply(ticket.id, staff, incoming)
         except NotAllowed:  # not relayed; say so, or a member not yet made staff thinks the resident got it
@@ -523,6 +526,9 @@ class HelpDesk:
             return StaffAnswer(self.t(STAFF_LANG, "tickets.ticket_closed", number=before.number), alert=True)
         await self._to_staff(before, self.t(STAFF_LANG, "tickets.moved_staff", number=t.number, staff=staff.display_name,
                                             ward=self._ward_name(STAFF_LANG, ward_id)), sender)
+        old_place = before.thread_id or before.card_message_id
+        if before.staff_chat_id is not None and old_place is not None:  # so staff writing there are told it moved
+            await self.tickets.posted(t.id, before.staff_chat_id, old_place, "moved")
         await self.deliver(t, sender)
         t = await self.tickets.get(ticket_id) or t
         await self._to_staff(t, self.t(STAFF_LANG, "tickets.moved_in", ward=self._ward_name(STAFF_LANG, before.ward_id)),

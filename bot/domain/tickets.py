@@ -339,6 +339,10 @@ class TicketService:
                 row = await repo.by_staff_message(chat_id, reply_to_id)
                 if row is not None:
                     return _ticket(row)
+            if thread_id is not None:  # the topic of a ticket that moved to another ward
+                row = await repo.by_staff_message(chat_id, thread_id)
+                if row is not None:
+                    return _ticket(row)
             return None
 
     async def _staff_row(self, repo: TicketRepo, ticket_id: int, staff: Resident) -> TicketRow:

@@ -206,3 +206,20 @@ async def test_stuck_on_a_step_with_a_question_already_open_tells_staff_where_sh
     assert "#1" in out[-1].text
     staff_side = harness.fake.last_to(GROUP).text
     assert "Bước 2/" in staff_side and "Cài VNeID và kích hoạt" in staff_side and "#1" in staff_side
+
+
+async def test_staff_typing_in_the_old_topic_after_a_move_are_told_where_it_went(harness):
+    await staff_group(harness)
+    await staff_group(harness, chat_id=-1002000000002, ward="phu-thuong", forum=False, staff_ids=(2003,))
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("nha bac o phu thuong")
+    await lan.press("Gửi cho cán bộ")
+    (thread, _), = harness.fake.topics[GROUP]
+    await ha.press_data("tk:move:1")
+    await ha.press("Phú Thượng")
+    before = len(harness.fake.messages_to(1001))
+    out = await ha.send("Bác ơi cháu hỏi thêm", thread_id=thread, reply_to=topic_message(thread))
+    assert out and "#1" in out[-1].text and "Phường Phú Thượng" in out[-1].text
+    assert len(harness.fake.messages_to(1001)) == before
