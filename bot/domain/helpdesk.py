@@ -200,6 +200,10 @@ class HelpDesk:
                               hours=self._hours(lang, hours), deadline=self._when(lang, deadline, hours)),
                        self._ticket_buttons(r, ticket))]
 
+    async def already_sent(self, r: Resident) -> bool:
+        """Whether a press on "Gửi cho cán bộ" outside a draft is a repeat: her question is open."""
+        return await self.tickets.open_for_resident(r.id) is not None
+
     async def resident_message(self, r: Resident, ticket: Ticket, incoming: Incoming, sender: Sender) -> list[Screen]:
         """A message while a ticket is open (or recently closed: it reopens)."""
         lang = r.language

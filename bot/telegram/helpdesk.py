@@ -121,6 +121,13 @@ def make_router() -> Router:
             return
         await send_screens(bot, query.from_user.id, await helpdesk.submit(resident, draft, DeskSender(bot)))
 
+    @router.callback_query(F.data == "hd:send")
+    async def on_send_again(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk) -> None:
+        """A second press on "Gửi cho cán bộ" (the first already sent it): acknowledged, nothing more."""
+        if not await helpdesk.already_sent(resident):
+            raise SkipHandler()  # a really old button: the resident router says so
+        await query.answer()
+
     @router.callback_query(F.data.regexp(r"^hd:(close|ok|rate):\d+(:\d)?$"))
     async def on_ticket_button(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
         await query.answer()

@@ -223,3 +223,16 @@ async def test_staff_typing_in_the_old_topic_after_a_move_are_told_where_it_went
     out = await ha.send("Bác ơi cháu hỏi thêm", thread_id=thread, reply_to=topic_message(thread))
     assert out and "#1" in out[-1].text and "Phường Phú Thượng" in out[-1].text
     assert len(harness.fake.messages_to(1001)) == before
+
+
+async def test_double_press_on_gui_cho_can_bo_is_acknowledged_quietly(harness):
+    await staff_group(harness)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("bac hoi ve vneid")
+    m, _ = lan.last_with_button("Gửi cho cán bộ")
+    out = await lan.press_data("hd:send", m)
+    assert "Số phiếu của bác: #1" in out[-1].text
+    out = await lan.press_data("hd:send", m)
+    assert out == []
+    assert harness.fake.callback_answers[-1].get("show_alert") is not True
