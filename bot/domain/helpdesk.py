@@ -40,6 +40,7 @@ from bot.domain.working_hours import WorkingHours
 from bot.i18n import Texts
 
 STAFF_LANG = "vi"
+MEDIA_KINDS = ("photo", "voice", "document", "video", "video_note", "audio")  # passed on to staff as they are
 CHANNEL = "telegram"
 
 
@@ -341,7 +342,11 @@ class HelpDesk:
                                  what=self._what(STAFF_LANG, m.kind))
                 if m.text:
                     caption += f": {m.text}"
-                d = await sender.copy(chat, m.source_chat_id, m.source_message_id, caption=caption[:1024], **where)
+                if m.kind == "video_note":  # Telegram allows no caption on a round video: say whose it is first
+                    await sender.send(chat, Screen(caption), **where)
+                    d = await sender.copy(chat, m.source_chat_id, m.source_message_id, **where)
+                else:
+                    d = await sender.copy(chat, m.source_chat_id, m.source_message_id, caption=caption[:1024], **where)
             if d.status is Delivery.GONE:
                 await self.group_lost(chat, sender)
                 return False
@@ -699,7 +704,7 @@ class HelpDesk:
         return hours.describe(self.t(lang, "tickets.day_abbr").split(","))
 
     def _what(self, lang: str, kind: str) -> str:
-        return self.t(lang, f"tickets.what_{kind if kind in ('photo', 'voice', 'document') else 'other'}")
+        return self.t(lang, f"tickets.what_{kind if kind in MEDIA_KINDS else 'other'}")
 
     def _when(self, lang: str, at: dt.datetime, hours: WorkingHours) -> str:
         local = hours.local(at)

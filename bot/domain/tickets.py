@@ -72,7 +72,7 @@ class AlreadyAssigned(TicketError):
 class Incoming:
     """A message a person sent: its kind, its text (or caption) and where it lives on the channel."""
 
-    kind: str = "text"  # text | photo | voice | document | other
+    kind: str = "text"  # text | photo | voice | document | video | video_note | audio | other
     text: str = ""
     chat_id: int | None = None
     message_id: int | None = None

@@ -66,6 +66,9 @@ class Actor:
             "photo": {"photo": [{"file_id": "ph", "file_unique_id": "ph", "width": 90, "height": 90}]},
             "voice": {"voice": {"file_id": "vc", "file_unique_id": "vc", "duration": 3}},
             "document": {"document": {"file_id": "doc", "file_unique_id": "doc", "file_name": "giay-to.pdf"}},
+            "video": {"video": {"file_id": "vd", "file_unique_id": "vd", "width": 640, "height": 360, "duration": 5}},
+            "video_note": {"video_note": {"file_id": "vn", "file_unique_id": "vn", "length": 240, "duration": 5}},
+            "audio": {"audio": {"file_id": "au", "file_unique_id": "au", "duration": 60}},
         }[kind]
         if caption:
             media["caption"] = caption

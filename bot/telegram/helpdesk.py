@@ -35,7 +35,8 @@ class Asking(StatesGroup):
 
 def incoming(message: Message) -> Incoming:
     kind = ("text" if message.text is not None else "photo" if message.photo else "voice" if message.voice
-            else "document" if message.document else "other")
+            else "document" if message.document else "video" if message.video
+            else "video_note" if message.video_note else "audio" if message.audio else "other")
     return Incoming(kind=kind, text=(message.text or message.caption or "")[:3000],
                     chat_id=message.chat.id, message_id=message.message_id)
 

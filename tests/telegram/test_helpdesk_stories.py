@@ -236,3 +236,17 @@ async def test_double_press_on_gui_cho_can_bo_is_acknowledged_quietly(harness):
     out = await lan.press_data("hd:send", m)
     assert out == []
     assert harness.fake.callback_answers[-1].get("show_alert") is not True
+
+
+async def test_video_video_note_and_audio_go_to_staff_like_photos(harness):
+    await staff_group(harness)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send("bac hoi ve vneid")
+    await lan.press("Gửi cho cán bộ")
+    for kind in ("video", "video_note", "audio"):
+        before = len(harness.fake.messages_to(GROUP))
+        out = await lan.send_media(kind)
+        assert "chưa chuyển được" not in out[-1].text, kind
+        new = harness.fake.messages_to(GROUP)[before:]
+        assert any(m.method == "copymessage" for m in new), kind
