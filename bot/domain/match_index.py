@@ -239,8 +239,10 @@ class GuideIndex:
     garbage collector has little to walk through and a thousand guides cost no pauses."""
 
     def __init__(self, reader: Reader, by_guide: list[dict[str, float]], df: dict[str, float],
-                 forms: dict[str, str], guide_forms: list[dict[str, str]], phrasings: list[list[str]]):
+                 forms: dict[str, str], guide_forms: list[dict[str, str]], phrasings: list[list[str]],
+                 named: dict[tuple[str, ...], tuple[int, ...]] | None = None):
         self.reader = reader
+        self._named = named or {}  # a product's units -> the guides naming it in title or keywords
         self._by_guide = by_guide  # feature -> how much the guide is about it, 0-1
         self._forms = forms  # feature -> its spellings with diacritics in all guides, joined by _SEP
         self._guide_forms = guide_forms  # the same per guide, only where guides spell a feature differently
@@ -337,7 +339,45 @@ class GuideIndex:
                                   if a[0] in ambiguous]:
                 mine.setdefault(key, set()).add(spelling)
             guide_forms.append({key: _SEP.join(sorted(f)) for key, f in mine.items()})
-        return cls(reader, by_guide, df, joined, guide_forms, phrasings)
+        return cls(reader, by_guide, df, joined, guide_forms, phrasings,
+                   cls._products(reader, [p[0] for p in places], keys_in))
+
+    @staticmethod
+    def _products(reader: Reader, strong: list[tuple[str, ...]],
+                  keys_in: Callable[[str], list[str]]) -> dict[tuple[str, ...], tuple[int, ...]]:
+        """Each product name of the lexicon (its units) -> the guides whose title or keywords name it."""
+        wanted: dict[tuple[str, ...], frozenset[str]] = {}
+        for name in reader.normalize.lexicon.products:
+            keys = tuple(map(_first, reader._units_of_words(*reader.normalize.words_of(name, None), None)))
+            if keys:
+                wanted[keys] = frozenset([*keys, *map(pair_key, keys, keys[1:])])
+        named: dict[tuple[str, ...], list[int]] = {k: [] for k in wanted}
+        for gi, texts in enumerate(strong):
+            mine = set(chain.from_iterable(map(keys_in, texts)))
+            for keys, needed in wanted.items():
+                if needed <= mine:
+                    named[keys].append(gi)
+        return {k: tuple(gis) for k, gis in named.items() if gis}
+
+    # --- a question, before it is scored ---------------------------------------------------
+
+    def named_guides(self, norm: Normalized) -> tuple[int, ...]:
+        """The guides naming a product, when the question is nothing but that product's name
+        ("vneid", "dịch vụ công là gì"); otherwise none."""
+        keys = tuple(map(_first, self.reader.units(norm)))
+        return self._named.get(keys, ()) if keys else ()
+
+    def says_nothing(self, norm: Normalized) -> bool:
+        """The question has words, but only numbers and words that move a conversation on
+        ("1", "12.", "tiếp", "next"): it asks nothing a guide could answer."""
+        units = self.reader.units(norm)
+        if not units:
+            return False
+        if all(u[0].isdigit() for u in units):
+            return True
+        commands = self.reader.normalize.lexicon.commands
+        words = [u for u in units if not u[0].isdigit()]
+        return commands.has(" ".join(u[1] for u in words), " ".join(u[0] for u in words))
 
     # --- a question ---------------------------------------------------------------------
 

@@ -8,6 +8,10 @@ is scored is in `match_index.py`; this module turns the scores into one of three
 * UNSURE: the best guide first, then up to three alternatives -> "Có phải bác muốn…?";
 * NONE: no guide explains enough of the question -> a kind decline (weather, lottery, greetings).
 
+Two kinds of message are settled before scores: one that is only a product's name ("vneid",
+"dịch vụ công") offers the guides naming it (opens it when there is one); one of nothing but numbers
+and words that move a chat on ("1", "tiếp", "next") is declined.
+
 The thresholds were set on our own question sets (tests/domain/match_questions.tsv and others),
 not on the shared dev questions.
 """
@@ -78,9 +82,17 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         norm, ranked = self._index.rank(text)
-        if not ranked:
-            return MatchResult(text, norm.text, Outcome.NONE, None, 0.0, [])
+        if not ranked or self._index.says_nothing(norm):
+            return MatchResult(text, norm.text, Outcome.NONE, None, ranked[0].score if ranked else 0.0, [])
         ranked.sort(key=lambda r: (-r.score, self._ids[r.guide]))
+        named = self._index.named_guides(norm)
+        if named:  # just a product's name: its guides, best first
+            scores = {r.guide: r.score for r in ranked}
+            offered = sorted(named, key=lambda gi: (-scores.get(gi, 0.0), self._ids[gi]))
+            outcome = Outcome.CONFIDENT if len(offered) == 1 else Outcome.UNSURE
+            return MatchResult(text, norm.text, outcome, self._ids[offered[0]], scores.get(offered[0], 0.0),
+                               [Candidate(self._ids[gi], scores.get(gi, 0.0))
+                                for gi in offered[1:1 + MAX_ALTERNATIVES]])
         best = ranked[0]
         if best.support < MIN_EVIDENCE or best.score < NONE_BELOW:
             return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])

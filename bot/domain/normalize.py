@@ -290,10 +290,16 @@ class Lexicon:
     english: PhraseTable  # English words -> the Vietnamese ones guides use; keys folded by fold_english
     stopwords: WordList  # carry no topic
     generic: WordList  # shared by many guides
+    # names of products and services (the brands' canonical names, then `products`), as written
+    products: tuple[str, ...] = ()
+    # words that move a conversation on ("tiếp", "next"): a message of nothing else is no question
+    commands: WordList = WordList(frozenset(), frozenset())
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> Lexicon:
-        brands_raw = _read(directory, "brands.yaml").get("brands") or {}
+        brands_file = _read(directory, "brands.yaml")
+        brands_raw = brands_file.get("brands") or {}
+        products = tuple(dict.fromkeys([*map(str, brands_raw), *map(str, brands_file.get("products") or [])]))
         brand_map = {variant: canon for canon, variants in brands_raw.items() for variant in [canon, *variants]}
         abbreviations = _read(directory, "abbreviations.yaml").get("abbreviations") or {}
         fillers = _read(directory, "fillers.yaml").get("fillers") or []
@@ -308,6 +314,8 @@ class Lexicon:
             english=PhraseTable({str(k): str(v) for k, v in english.items()}, fold=fold_english),
             stopwords=WordList.of(w for ws in stop.values() for w in ws),
             generic=WordList.of(w for ws in generic.values() for w in ws),
+            products=products,
+            commands=WordList.of(generic_file.get("commands") or []),
         )
 
 

@@ -231,3 +231,54 @@ def test_match_command_human_readable():
     out = io.StringIO()
     run_match(PROJECT_ROOT / "content", False, io.StringIO("quét mã trả tiền\n"), out)
     assert out.getvalue().split()[1] == "epay-qr"
+
+
+# --- a product's name alone, asking for a person, numbers and "next" ----------------------------
+
+
+@pytest.mark.parametrize(("name", "guides"), [
+    ("Vneid", {"vneid-activate", "vneid-recover"}),
+    ("vneid là gì", {"vneid-activate", "vneid-recover"}),
+    ("iHanoi", {"ihanoi-account", "ihanoi-install", "ihanoi-feedback"}),
+    ("Dich vu cong", {"dvc-login"}),
+])
+def test_a_product_name_alone_offers_that_products_guides(matcher, name, guides):
+    r = matcher.match(name)
+    assert r.outcome is Outcome.UNSURE, r
+    offered = {r.topic, *(c.guide_id for c in r.alternatives)}
+    assert r.topic in guides and guides <= offered, r
+
+
+@pytest.mark.parametrize(("name", "guide"), [("VssID", "epay-pension"), ("VietQR", "epay-qr"), ("Zalo", "zalo-group")])
+def test_a_product_name_with_one_guide_opens_it(matcher, name, guide):
+    r = matcher.match(name)
+    assert (r.outcome, r.topic) == (Outcome.CONFIDENT, guide), r
+
+
+@pytest.mark.parametrize("question", [
+    "cho bac hoi nguoi that", "muon hoi nguoi that", "toi muon noi chuyen voi nguoi that", "cho tôi gặp người thật",
+])
+def test_asking_for_a_real_person_typed_without_diacritics(matcher, question):
+    # "that" is "thật" typed without diacritics, and "hoi" may be "hỏi" as well as "hội" (xã hội)
+    assert matcher.match(question).topic == "ask-staff"
+
+
+@pytest.mark.parametrize("question", ["chau oi bac muon hoi", "bác muốn hỏi"])
+def test_wanting_to_ask_never_opens_an_unrelated_guide(matcher, question):
+    r = matcher.match(question)
+    assert r.outcome is Outcome.NONE or r.topic == "ask-staff", r
+
+
+@pytest.mark.parametrize("question", ["7", "2024", "3.", "#12", "0 0 1"])
+def test_numbers_alone_are_declined(matcher, question):
+    assert matcher.match(question).outcome is Outcome.NONE
+
+
+@pytest.mark.parametrize("question", ["Next!", "Tiếp", "tiep tuc", "tiếp theo", "xem tiếp"])
+def test_moving_on_is_no_question(matcher, question):
+    assert matcher.match(question).outcome is Outcome.NONE
+
+
+def test_numbers_and_moving_on_still_count_inside_a_question(matcher):
+    assert matcher.match("cài vneid tiếp thế nào").topic == "vneid-activate"
+    assert matcher.match("vneid 2").topic == "vneid-activate"
