@@ -28,6 +28,9 @@ NAV_WORDS = {
     "next": {"tiep", "tiep theo", "tiep di", "buoc tiep", "buoc tiep theo", "sang buoc tiep", "next", "ok tiep"},
     "back": {"quay lai", "lui lai", "tro lai", "buoc truoc", "back", "go back", "previous"},
     "menu": {"menu", "ve menu", "mo menu", "menu chinh", "main menu"},
+    "stuck": {"ket", "bi ket", "toi bi ket", "bac bi ket", "ket roi", "bi ket roi", "ket o buoc nay", "bi ket o buoc nay",
+              "toi bi ket o buoc nay", "khong lam duoc", "khong duoc", "chua duoc", "stuck", "i am stuck", "im stuck",
+              "i m stuck", "it didn t work", "it doesn t work", "not working"},
 }
 # Small talk the matcher rightly declines, but which deserves a kind word rather than "cháu chưa hướng dẫn được".
 # A message counts when it is short, has a cue and nothing but filler besides.
@@ -192,11 +195,13 @@ class ResidentFlow:
         return [Screen(self.t(r.language, "resident.stale_button")), await self.menu(r)]
 
     async def _navigate(self, r: Resident, nav: str) -> list[Screen]:
-        """"tiếp" / "quay lại" typed during a guide move it like the buttons; otherwise (and "menu"): the menu."""
+        """"tiếp" / "quay lại" / "bị kẹt" typed during a guide act like its buttons; otherwise (and "menu"): the menu."""
         last = await self._last_progress(r)
         guide = self.content.guide(last.guide_id) if last is not None else None
         if nav == "menu" or last is None or guide is None:
-            return [await self.menu(r)]
+            return [await self.menu(r)] if nav != "stuck" else self.contacts(r)
+        if nav == "stuck":
+            return await self._a_stuck(r, guide.id, str(last.step)) or self.contacts(r)
         return await self.open_guide(r, guide, last.step + 1 if nav == "next" else last.step - 1)
 
     async def _small_talk(self, r: Resident, talk: str) -> list[Screen]:
@@ -436,9 +441,14 @@ class ResidentFlow:
         return Button(self.t(r.language, "resident.back_menu"), "menu")
 
 
+NAV_FILLER = {"bac", "toi", "chau", "em", "con", "minh", "a", "oi", "nhe", "roi", "qua", "lam", "that"}
+
+
 def _nav_word(text: str) -> str | None:
-    plain = " ".join(re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split())
-    return next((nav for nav, words in NAV_WORDS.items() if plain in words), None)
+    words = re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split()
+    plain = " ".join(words)
+    core = " ".join(w for w in words if w not in NAV_FILLER)
+    return next((nav for nav, known in NAV_WORDS.items() if plain in known or core in known), None)
 
 
 def _small_talk(text: str) -> str | None:

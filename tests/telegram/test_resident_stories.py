@@ -105,3 +105,16 @@ async def test_photo_with_words_under_it_gets_an_answer_to_the_words(harness):
     # without words the answer is as before: type, or send the photo to staff
     out = await a.send_media("photo")
     assert "Hỏi cán bộ phường" in out[-1].text
+
+
+async def test_resident_who_types_that_she_is_stuck_gets_help_for_the_step_she_is_on(harness):
+    a = await harness.onboarded()
+    await a.send("/start vneid-activate")
+    await a.press("Tiếp")
+    out = await a.send("bác bị kẹt rồi")
+    assert "Hỏi cán bộ phường" in out[-1].text
+    assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels and "◀ Xem lại bước này" in out[-1].button_labels
+    m, b = a.last_with_button("Hỏi cán bộ phường")
+    assert b["callback_data"] == "ask:vneid-activate:1"
+    out = await a.send("I am stuck")
+    assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels
