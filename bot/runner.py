@@ -33,12 +33,11 @@ async def stop_services(app: App) -> None:
 
 async def run_bot(settings: Settings) -> int:
     logging.getLogger().setLevel(logging.INFO)
-    app = await build_app(settings)
     bot = make_bot(settings)
     me = await bot.get_me()
-    if me.username and me.username != settings.bot_username:
-        settings.bot_username = me.username
-        app = await build_app(settings)  # deep links must carry the real username
+    if me.username:
+        settings.bot_username = me.username  # deep links must carry the real username
+    app = await build_app(settings)
     dp: Dispatcher = build_dispatcher(app, make_fsm_storage(settings))
     await bot.set_my_commands([BotCommand(command=c, description=d) for c, d in COMMANDS_VI],
                               scope=BotCommandScopeAllPrivateChats())
