@@ -9,6 +9,7 @@ first message the fake server received. Also checks every recipient got exactly 
     .venv/bin/python benchmarks/broadcast_bench.py --subscribers 500 --groups 20
     .venv/bin/python benchmarks/broadcast_bench.py --db postgresql+asyncpg://postgres@127.0.0.1:5432/bench
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,37 +25,60 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from aiogram import Bot  # noqa: E402
-from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
-from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from sqlalchemy import insert
 
-from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.domain.announcements import AnnouncementService, Audience, Draft  # noqa: E402
-from bot.domain.clock import SystemClock  # noqa: E402
-from bot.domain.content import load_valid_content  # noqa: E402
-from bot.domain.delivery import DeliveryWorker, RateLimiter  # noqa: E402
-from bot.domain.residents import ResidentService, Role  # noqa: E402
-from bot.i18n import Texts  # noqa: E402
-from bot.localchat.fake_api import FakeBotAPI, Limits  # noqa: E402
-from bot.storage.announcements import GroupRow  # noqa: E402
-from bot.storage.db import Database  # noqa: E402
-from bot.storage.users import UserRow  # noqa: E402
-from bot.telegram.sender import TelegramSender  # noqa: E402
+from bot.adapters.db.announcements import GroupRow
+from bot.adapters.db.db import Database
+from bot.adapters.db.uow import SqlTransactions
+from bot.adapters.db.users import UserRow
+from bot.adapters.localchat.fake_api import FakeBotAPI, Limits
+from bot.adapters.telegram.sender import TelegramSender
+from bot.app.announcements import AnnouncementService, Audience, Draft
+from bot.app.delivery import DeliveryWorker, RateLimiter
+from bot.app.residents import ResidentService, Role
+from bot.core.clock import SystemClock
+from bot.core.content import load_valid_content
+from bot.core.i18n import Texts
+from bot.settings import PROJECT_ROOT
 
 WARD = "tay-ho"
 
 
 async def populate(db: Database, subscribers: int, groups: int) -> None:
-    now = dt.datetime.now(dt.timezone.utc)
-    users = [{"channel": "telegram", "external_id": 10_000_000 + i, "display_name": f"U{i}", "lang": "vi",
-              "ward_id": WARD, "neighbourhood": str(1 + i % 40), "onboarded": True, "subscribed": True,
-              "blocked": False, "created_at": now, "last_seen_at": now} for i in range(subscribers)]
-    grps = [{"chat_id": -1004000000000 - i, "ward_id": WARD, "neighbourhood": str(1 + i % 40), "title": f"G{i}",
-             "active": True, "bound_at": now} for i in range(groups)]
+    now = dt.datetime.now(dt.UTC)
+    users = [
+        {
+            "channel": "telegram",
+            "external_id": 10_000_000 + i,
+            "display_name": f"U{i}",
+            "lang": "vi",
+            "ward_id": WARD,
+            "neighbourhood": str(1 + i % 40),
+            "onboarded": True,
+            "subscribed": True,
+            "blocked": False,
+            "created_at": now,
+            "last_seen_at": now,
+        }
+        for i in range(subscribers)
+    ]
+    grps = [
+        {
+            "chat_id": -1004000000000 - i,
+            "ward_id": WARD,
+            "neighbourhood": str(1 + i % 40),
+            "title": f"G{i}",
+            "active": True,
+            "bound_at": now,
+        }
+        for i in range(groups)
+    ]
     async with db.session() as s:
         for i in range(0, len(users), 2000):
-            await s.execute(insert(UserRow), users[i:i + 2000])
+            await s.execute(insert(UserRow), users[i : i + 2000])
         if grps:
             await s.execute(insert(GroupRow), grps)
 
@@ -68,7 +92,7 @@ async def main(args: argparse.Namespace) -> int:
     await db.migrate()
     clock = SystemClock()
     await populate(db, args.subscribers, args.groups)
-    residents = ResidentService(db, clock)
+    residents = ResidentService(SqlTransactions(db), clock)
     official = await residents.identify("telegram", 3001, "Chủ tịch phường")
     await residents.grant(official.id, Role.OFFICIAL, WARD, None)
     official = await residents.identify("telegram", 3001, "Chủ tịch phường")
@@ -80,8 +104,15 @@ async def main(args: argparse.Namespace) -> int:
         reports.append(getattr(screen, "text", ""))
 
     service.notify = notify
-    worker = DeliveryWorker(db, TelegramSender(bot), service.render, clock, limiter=RateLimiter(),
-                            on_drained=service.finish_and_report, poll=1.0)
+    worker = DeliveryWorker(
+        db,
+        TelegramSender(bot),
+        service.render,
+        clock,
+        limiter=RateLimiter(),
+        on_drained=service.finish_and_report,
+        poll=1.0,
+    )
     service.on_queued = worker.kick.set
     total = args.subscribers + args.groups
     if args.trace_memory:
@@ -89,8 +120,10 @@ async def main(args: argparse.Namespace) -> int:
     worker.start()
     t_confirm = time.monotonic()
     # urgent, so that quiet hours do not hold private messages back when the benchmark runs at night
-    await service.create(Draft(ward_id=WARD, text="Thông báo thử tải: lịch tiêm chủng tháng 12.",
-                               audience=Audience.WARD, urgent=True), official)
+    await service.create(
+        Draft(ward_id=WARD, text="Thông báo thử tải: lịch tiêm chủng tháng 12.", audience=Audience.WARD, urgent=True),
+        official,
+    )
     last_print = time.monotonic()
     while len(fake.sent) < total:
         await asyncio.sleep(0.2)
@@ -113,7 +146,9 @@ async def main(args: argparse.Namespace) -> int:
     print(f"every recipient once:    {exactly_once}")
     print(f"confirm → first message: {(first - t_confirm) * 1000:.0f} ms")
     traced = f"{peak / 1e6:.1f} MB" if args.trace_memory else "not traced"
-    print(f"peak memory (traced):    {traced};  process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"peak memory (traced):    {traced};  process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     print(f"author's report:         {reports[0].splitlines()[1:3]}")
     await bot.session.close()
     await db.close()
@@ -127,6 +162,10 @@ if __name__ == "__main__":
     p.add_argument("--subscribers", type=int, default=10_000)
     p.add_argument("--groups", type=int, default=300)
     p.add_argument("--db", help="database URL (default: a temporary SQLite file)")
-    p.add_argument("--no-trace-memory", dest="trace_memory", action="store_false",
-                   help="skip tracemalloc (it slows allocation, so confirm → first message reads higher with it)")
+    p.add_argument(
+        "--no-trace-memory",
+        dest="trace_memory",
+        action="store_false",
+        help="skip tracemalloc (it slows allocation, so confirm → first message reads higher with it)",
+    )
     sys.exit(asyncio.run(main(p.parse_args())))

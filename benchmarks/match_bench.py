@@ -10,6 +10,7 @@ Targets on the 2-core box: p99 < 2 ms per question at 1,000 guides, index build 
 --check exits 1 when a target is missed. Wall-clock figures suffer when other work shares the CPUs;
 the CPU-time figures beside them do much less, and the load average is printed with the verdict.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,44 +27,149 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.config import PROJECT_ROOT  # noqa: E402
-from bot.domain.content import Guide, load_valid_content  # noqa: E402
-from bot.domain.matching import Matcher, Outcome  # noqa: E402
-from bot.domain.normalize import Lexicon, Normalizer, strip_diacritics  # noqa: E402
+from bot.core.content import Guide, load_valid_content
+from bot.core.matching import Matcher, Outcome
+from bot.core.normalize import Lexicon, Normalizer, strip_diacritics
+from bot.settings import PROJECT_ROOT
 
 P99_TARGET_MS = 2.0
 BUILD_TARGET_S = 1.0
 BUILD_RUNS = 3
 
 SERVICES = [
-    "cấp đổi căn cước", "đăng ký tạm trú", "đăng ký thường trú", "giấy phép xây dựng", "giấy khai sinh",
-    "đăng ký xe máy", "bảo hiểm y tế", "thuế đất", "đăng ký kinh doanh", "trợ cấp người cao tuổi",
-    "xác nhận tình trạng hôn nhân", "chứng thực bản sao", "đặt lịch khám bệnh", "đổi giấy phép lái xe",
-    "báo mất giấy tờ", "hộ chiếu", "lý lịch tư pháp", "đăng ký kết hôn", "trích lục khai tử", "học bạ điện tử",
-    "vé xe buýt", "phạt nguội", "tiền điện", "tiền nước", "cước internet", "học phí", "lương hưu", "bảo hiểm xã hội",
-    "sổ đỏ", "đăng ký đất đai", "giấy chứng nhận hộ nghèo", "trợ cấp thất nghiệp", "khám sức khỏe",
-    "tiêm chủng", "đơn thư khiếu nại", "hòa giải ở cơ sở", "xác nhận cư trú", "chuyển hộ khẩu",
-    "thẻ người khuyết tật", "trợ giúp pháp lý", "cấp nước sạch", "thu gom rác", "sửa đèn đường",
-    "cấp phép vỉa hè", "đăng ký nuôi chó", "tuyển sinh lớp một", "hỗ trợ thiên tai", "quỹ khuyến học",
+    "cấp đổi căn cước",
+    "đăng ký tạm trú",
+    "đăng ký thường trú",
+    "giấy phép xây dựng",
+    "giấy khai sinh",
+    "đăng ký xe máy",
+    "bảo hiểm y tế",
+    "thuế đất",
+    "đăng ký kinh doanh",
+    "trợ cấp người cao tuổi",
+    "xác nhận tình trạng hôn nhân",
+    "chứng thực bản sao",
+    "đặt lịch khám bệnh",
+    "đổi giấy phép lái xe",
+    "báo mất giấy tờ",
+    "hộ chiếu",
+    "lý lịch tư pháp",
+    "đăng ký kết hôn",
+    "trích lục khai tử",
+    "học bạ điện tử",
+    "vé xe buýt",
+    "phạt nguội",
+    "tiền điện",
+    "tiền nước",
+    "cước internet",
+    "học phí",
+    "lương hưu",
+    "bảo hiểm xã hội",
+    "sổ đỏ",
+    "đăng ký đất đai",
+    "giấy chứng nhận hộ nghèo",
+    "trợ cấp thất nghiệp",
+    "khám sức khỏe",
+    "tiêm chủng",
+    "đơn thư khiếu nại",
+    "hòa giải ở cơ sở",
+    "xác nhận cư trú",
+    "chuyển hộ khẩu",
+    "thẻ người khuyết tật",
+    "trợ giúp pháp lý",
+    "cấp nước sạch",
+    "thu gom rác",
+    "sửa đèn đường",
+    "cấp phép vỉa hè",
+    "đăng ký nuôi chó",
+    "tuyển sinh lớp một",
+    "hỗ trợ thiên tai",
+    "quỹ khuyến học",
 ]
 ACTIONS = [
-    "cài đặt", "đăng nhập", "tra cứu", "thanh toán", "nộp hồ sơ", "gia hạn", "hủy", "đổi", "cập nhật",
-    "xác thực", "đặt lịch", "kiểm tra", "in", "tải về", "gửi", "nhận", "khai báo", "đăng ký", "theo dõi", "sửa",
+    "cài đặt",
+    "đăng nhập",
+    "tra cứu",
+    "thanh toán",
+    "nộp hồ sơ",
+    "gia hạn",
+    "hủy",
+    "đổi",
+    "cập nhật",
+    "xác thực",
+    "đặt lịch",
+    "kiểm tra",
+    "in",
+    "tải về",
+    "gửi",
+    "nhận",
+    "khai báo",
+    "đăng ký",
+    "theo dõi",
+    "sửa",
 ]
 CHANNELS = [
-    "ứng dụng", "cổng dịch vụ công", "app ngân hàng", "điện thoại", "zalo", "bưu điện", "ủy ban phường",
-    "công an phường", "trang web", "tổng đài", "ví điện tử", "vneid", "ihanoi", "máy tính", "email",
+    "ứng dụng",
+    "cổng dịch vụ công",
+    "app ngân hàng",
+    "điện thoại",
+    "zalo",
+    "bưu điện",
+    "ủy ban phường",
+    "công an phường",
+    "trang web",
+    "tổng đài",
+    "ví điện tử",
+    "vneid",
+    "ihanoi",
+    "máy tính",
+    "email",
 ]
 OBJECTS = [
-    "hóa đơn", "mã qr", "tài khoản", "mật khẩu", "lệ phí", "biên lai", "thông báo", "giấy hẹn", "kết quả",
-    "mã hồ sơ", "số định danh", "ảnh chân dung", "chữ ký số", "mã otp", "tờ khai", "giấy ủy quyền",
+    "hóa đơn",
+    "mã qr",
+    "tài khoản",
+    "mật khẩu",
+    "lệ phí",
+    "biên lai",
+    "thông báo",
+    "giấy hẹn",
+    "kết quả",
+    "mã hồ sơ",
+    "số định danh",
+    "ảnh chân dung",
+    "chữ ký số",
+    "mã otp",
+    "tờ khai",
+    "giấy ủy quyền",
 ]
-ENGLISH = {"tra cứu": "look up", "thanh toán": "pay", "đăng nhập": "sign in to", "cài đặt": "install",
-           "nộp hồ sơ": "apply for", "gia hạn": "renew", "đổi": "change", "kiểm tra": "check"}
+ENGLISH = {
+    "tra cứu": "look up",
+    "thanh toán": "pay",
+    "đăng nhập": "sign in to",
+    "cài đặt": "install",
+    "nộp hồ sơ": "apply for",
+    "gia hạn": "renew",
+    "đổi": "change",
+    "kiểm tra": "check",
+}
 OUT_OF_SCOPE = [
-    "giá vàng hôm nay", "thời tiết cuối tuần", "kết quả xổ số miền bắc", "cách nấu canh cua", "lịch thi đấu bóng đá",
-    "tử vi tuổi thân", "phim hay tối nay", "mua xe máy cũ", "chào cháu", "123456", "!!!", "what time is it",
-    "bài hát hay nhất", "giá cà phê", "đi du lịch đà nẵng", "bệnh cao huyết áp ăn gì",
+    "giá vàng hôm nay",
+    "thời tiết cuối tuần",
+    "kết quả xổ số miền bắc",
+    "cách nấu canh cua",
+    "lịch thi đấu bóng đá",
+    "tử vi tuổi thân",
+    "phim hay tối nay",
+    "mua xe máy cũ",
+    "chào cháu",
+    "123456",
+    "!!!",
+    "what time is it",
+    "bài hát hay nhất",
+    "giá cà phê",
+    "đi du lịch đà nẵng",
+    "bệnh cao huyết áp ăn gì",
 ]
 TEENCODE = {"không": "k", "được": "đc", "như thế nào": "ntn", "điện thoại": "dt", "mật khẩu": "mk", "tài khoản": "tk"}
 
@@ -76,24 +182,44 @@ def synthetic_guides(n: int, seed: int = 7) -> list[Guide]:
         objs = rnd.sample(OBJECTS, 3)
         title = f"{action} {service} qua {channel}"
         examples = [
-            f"{action} {service} như thế nào", f"bác muốn {action} {service} qua {channel}",
-            f"{service} {action} ở đâu", f"làm sao {action} {objs[0]} khi làm {service}",
-            f"{channel} {action} {service} được không", f"quên {objs[1]} khi {action} {service}",
-            f"{service} cần {objs[2]} không", f"cháu chỉ bác {action} {service} với",
-            f"{action} {service} mất bao lâu", f"{service} trên {channel} báo lỗi",
+            f"{action} {service} như thế nào",
+            f"bác muốn {action} {service} qua {channel}",
+            f"{service} {action} ở đâu",
+            f"làm sao {action} {objs[0]} khi làm {service}",
+            f"{channel} {action} {service} được không",
+            f"quên {objs[1]} khi {action} {service}",
+            f"{service} cần {objs[2]} không",
+            f"cháu chỉ bác {action} {service} với",
+            f"{action} {service} mất bao lâu",
+            f"{service} trên {channel} báo lỗi",
         ]
         en = ENGLISH.get(action, "get")
-        guides.append(Guide.model_validate({
-            "id": f"syn-{i:04d}", "category": "synthetic",
-            "title": {"vi": title, "en": f"{en} {service} via {channel}"},
-            "summary": {"vi": f"Hướng dẫn {action} {service} qua {channel}, cần {objs[0]} và {objs[1]}.",
-                        "en": f"How to {en} {service} via {channel}."},
-            "keywords": [service, f"{action} {service}", channel, *objs],
-            "examples": {"vi": examples, "en": [f"how do I {en} {service}", f"{en} {service} online"]},
-            "steps": [{"text": {"vi": f"Bước {k}: mở {channel}, chọn {rnd.choice(OBJECTS)} rồi {rnd.choice(ACTIONS)}.",
-                                "en": f"Step {k}."}} for k in range(1, 7)],
-            "sources": ["https://example.org/synthetic"], "reviewed": dt.date(2026, 1, 1),
-        }))
+        guides.append(
+            Guide.model_validate(
+                {
+                    "id": f"syn-{i:04d}",
+                    "category": "synthetic",
+                    "title": {"vi": title, "en": f"{en} {service} via {channel}"},
+                    "summary": {
+                        "vi": f"Hướng dẫn {action} {service} qua {channel}, cần {objs[0]} và {objs[1]}.",
+                        "en": f"How to {en} {service} via {channel}.",
+                    },
+                    "keywords": [service, f"{action} {service}", channel, *objs],
+                    "examples": {"vi": examples, "en": [f"how do I {en} {service}", f"{en} {service} online"]},
+                    "steps": [
+                        {
+                            "text": {
+                                "vi": f"Bước {k}: mở {channel}, chọn {rnd.choice(OBJECTS)} rồi {rnd.choice(ACTIONS)}.",
+                                "en": f"Step {k}.",
+                            }
+                        }
+                        for k in range(1, 7)
+                    ],
+                    "sources": ["https://example.org/synthetic"],
+                    "reviewed": dt.date(2026, 1, 1),
+                }
+            )
+        )
     return guides
 
 
@@ -124,8 +250,9 @@ def _percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
-def measure(label: str, make_guides: Callable[[], list[Guide]], questions: Callable[[list[Guide]], list[str]],
-            repeat: int) -> dict[str, float]:
+def measure(
+    label: str, make_guides: Callable[[], list[Guide]], questions: Callable[[list[Guide]], list[str]], repeat: int
+) -> dict[str, float]:
     guides = make_guides()
     qs = questions(guides)
 
@@ -166,20 +293,29 @@ def measure(label: str, make_guides: Callable[[], list[Guide]], questions: Calla
     wall.sort()
     cpu.sort()
     figures = {
-        "guides": len(guides), "questions": len(qs) * repeat, "build_s": min(builds),
-        "build_cpu_s": min(build_cpu), "p50_ms": statistics.median(wall), "p99_ms": _percentile(wall, 99),
-        "max_ms": wall[-1], "cpu_p50_ms": statistics.median(cpu), "cpu_p99_ms": _percentile(cpu, 99),
-        "build_peak_mb": build_peak / 2**20, "match_peak_kb": max(0, match_peak - before) / 2**10,
+        "guides": len(guides),
+        "questions": len(qs) * repeat,
+        "build_s": min(builds),
+        "build_cpu_s": min(build_cpu),
+        "p50_ms": statistics.median(wall),
+        "p99_ms": _percentile(wall, 99),
+        "max_ms": wall[-1],
+        "cpu_p50_ms": statistics.median(cpu),
+        "cpu_p99_ms": _percentile(cpu, 99),
+        "build_peak_mb": build_peak / 2**20,
+        "match_peak_kb": max(0, match_peak - before) / 2**10,
         "declined_pct": 100 * declined / len(wall),
     }
-    print(f"{label}: {figures['guides']} guides, {figures['questions']} questions\n"
-          f"  index build      {figures['build_s'] * 1000:8.1f} ms   (best of {BUILD_RUNS}; CPU "
-          f"{figures['build_cpu_s'] * 1000:.0f} ms; peak memory {figures['build_peak_mb']:.1f} MB)\n"
-          f"  latency p50      {figures['p50_ms']:8.3f} ms   (CPU {figures['cpu_p50_ms']:.3f} ms)\n"
-          f"  latency p99      {figures['p99_ms']:8.3f} ms   (CPU {figures['cpu_p99_ms']:.3f} ms; "
-          f"max {figures['max_ms']:.2f} ms)\n"
-          f"  memory per match {figures['match_peak_kb']:8.1f} KB peak over the index\n"
-          f"  declined         {figures['declined_pct']:8.1f} %")
+    print(
+        f"{label}: {figures['guides']} guides, {figures['questions']} questions\n"
+        f"  index build      {figures['build_s'] * 1000:8.1f} ms   (best of {BUILD_RUNS}; CPU "
+        f"{figures['build_cpu_s'] * 1000:.0f} ms; peak memory {figures['build_peak_mb']:.1f} MB)\n"
+        f"  latency p50      {figures['p50_ms']:8.3f} ms   (CPU {figures['cpu_p50_ms']:.3f} ms)\n"
+        f"  latency p99      {figures['p99_ms']:8.3f} ms   (CPU {figures['cpu_p99_ms']:.3f} ms; "
+        f"max {figures['max_ms']:.2f} ms)\n"
+        f"  memory per match {figures['match_peak_kb']:8.1f} KB peak over the index\n"
+        f"  declined         {figures['declined_pct']:8.1f} %"
+    )
     return figures
 
 
@@ -195,14 +331,21 @@ def main() -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args()
 
-    measure("real content", lambda: list(load_valid_content(PROJECT_ROOT / "content").guides.values()),
-            _own_questions, repeat=10)
-    big = measure("synthetic", lambda: synthetic_guides(args.guides),
-                  lambda g: synthetic_questions(g, args.questions), repeat=1)
+    measure(
+        "real content",
+        lambda: list(load_valid_content(PROJECT_ROOT / "content").guides.values()),
+        _own_questions,
+        repeat=10,
+    )
+    big = measure(
+        "synthetic", lambda: synthetic_guides(args.guides), lambda g: synthetic_questions(g, args.questions), repeat=1
+    )
     ok = big["p99_ms"] < P99_TARGET_MS and big["build_s"] < BUILD_TARGET_S
-    print(f"{'OK' if ok else 'MISSED'}: targets p99 < {P99_TARGET_MS} ms and build < {BUILD_TARGET_S} s "
-          f"at {big['guides']} guides (wall clock; load average now {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs)")
+    print(
+        f"{'OK' if ok else 'MISSED'}: targets p99 < {P99_TARGET_MS} ms and build < {BUILD_TARGET_S} s "
+        f"at {big['guides']} guides (wall clock; load average now {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs)"
+    )
     return 0 if ok or not args.check else 1
 
 

@@ -1,4 +1,5 @@
 """Command line: `bot chat` (try it without a token), `bot run`, `bot content check`, `bot match`, ..."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,11 +8,11 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.config import Settings
+from bot.settings import Settings
 
 
 def _content_check(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.domain.content import CONTRACT_IDS, load_content
+    from bot.core.content import CONTRACT_IDS, load_content
 
     root = Path(args.dir) if args.dir else settings.content_dir
     content = load_content(root, CONTRACT_IDS)
@@ -35,17 +36,20 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.localchat.chat import run_chat
+    from bot.chat import run_chat
 
     return asyncio.run(run_chat(settings, script=args.script))
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runner import run_bot
+    from bot.run import run_bot
 
     if not settings.bot_token:
-        print("BOT_TOKEN is not set. Set it (or put it in .env) to run the real bot, "
-              "or try `bot chat` to talk to the bot locally without a token.", file=sys.stderr)
+        print(
+            "BOT_TOKEN is not set. Set it (or put it in .env) to run the real bot, "
+            "or try `bot chat` to talk to the bot locally without a token.",
+            file=sys.stderr,
+        )
         return 2
     return asyncio.run(run_bot(settings))
 
@@ -84,8 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_match)
     st = sub.add_parser("stats", help="usage statistics")
     stsub = st.add_subparsers(dest="stats_cmd", required=True)
-    stsub.add_parser("tickets", help="help-desk tickets by ward and status, median time to first answer"
-                     ).set_defaults(func=_stats)
+    stsub.add_parser("tickets", help="help-desk tickets by ward and status, median time to first answer").set_defaults(
+        func=_stats
+    )
     u = sub.add_parser("unanswered", help="most frequent questions the bot could not answer, grouped")
     u.add_argument("--limit", type=int, default=20)
     u.set_defaults(func=_unanswered)

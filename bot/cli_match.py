@@ -1,4 +1,5 @@
 """`bot match`: match questions read from stdin, one per line, with the bot's own matcher and content."""
+
 from __future__ import annotations
 
 import io
@@ -6,8 +7,8 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from bot.domain.content import load_valid_content
-from bot.domain.matching import Matcher, MatchResult
+from bot.core.content import load_valid_content
+from bot.core.matching import Matcher, MatchResult
 
 
 def _human(result: MatchResult) -> str:

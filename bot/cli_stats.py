@@ -1,12 +1,13 @@
 """`bot stats tickets`: help-desk tickets by ward and status, and the median time to the first answer."""
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import TextIO
 
-from bot.domain.clock import SystemClock
-from bot.domain.tickets import Status, TicketService, WardStats
-from bot.storage.db import Database
+from bot.adapters.db.db import Database
+from bot.app.tickets import Status, TicketService, WardStats
+from bot.core.clock import SystemClock
 
 
 def _duration(d: dt.timedelta | None) -> str:
@@ -23,7 +24,7 @@ def format_ticket_stats(stats: list[WardStats]) -> str:
     totals = dict.fromkeys(statuses, 0)
     for w in stats:
         counts = [w.by_status.get(s, 0) for s in statuses]
-        for s, n in zip(statuses, counts):
+        for s, n in zip(statuses, counts, strict=False):
             totals[s] += n
         lines.append([w.ward_id, *map(str, counts), str(sum(counts)), _duration(w.median_first_answer)])
     lines.append(["all", *(str(totals[s]) for s in statuses), str(sum(totals.values())), ""])

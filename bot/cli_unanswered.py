@@ -1,11 +1,12 @@
 """`bot unanswered`: the most asked questions the bot declined or was unsure about, grouped."""
+
 from __future__ import annotations
 
 from typing import TextIO
 
-from bot.config import Settings
-from bot.domain.unanswered import UnansweredGroup, UnansweredLog
-from bot.storage.db import Database
+from bot.adapters.db.db import Database
+from bot.app.unanswered import UnansweredGroup, UnansweredLog
+from bot.settings import Settings
 
 
 def _line(n: int, g: UnansweredGroup) -> str:

@@ -1,4 +1,5 @@
 """Shared fixtures: settings on a fresh SQLite file or a fresh PostgreSQL database, the fake Bot API, the harness."""
+
 from __future__ import annotations
 
 import uuid
@@ -7,17 +8,22 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from bot.config import PROJECT_ROOT, Settings
-from bot.domain.clock import FixedClock
-from bot.localchat.fake_api import FakeBotAPI
+from bot.adapters.localchat.fake_api import FakeBotAPI
+from bot.core.clock import FixedClock
+from bot.settings import PROJECT_ROOT, Settings
 from tests.harness import START, Harness
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def make_settings(database_url: str, **kw: object) -> Settings:
-    values: dict[str, object] = {"bot_token": None, "content_dir": PROJECT_ROOT / "content", "admin_ids": [9001],
-                                 "hash_salt": "test-salt", **kw}
+    values: dict[str, object] = {
+        "bot_token": None,
+        "content_dir": PROJECT_ROOT / "content",
+        "admin_ids": [9001],
+        "hash_salt": "test-salt",
+        **kw,
+    }
     return Settings(_env_file=None, database_url=database_url, **values)
 
 

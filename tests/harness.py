@@ -1,4 +1,5 @@
 """The whole bot, wired as in production, against the fake Bot API over HTTP, with a hand-moved clock."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,15 +7,15 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 
-from bot.app import App, build_app, build_dispatcher, make_bot
-from bot.config import Settings
-from bot.domain.clock import FixedClock
-from bot.localchat.actors import Actor
-from bot.localchat.fake_api import FakeBotAPI
-from bot.runner import start_services, stop_services
+from bot.adapters.localchat.actors import Actor
+from bot.adapters.localchat.fake_api import FakeBotAPI
+from bot.bootstrap import App, build_app, build_dispatcher, make_bot
+from bot.core.clock import FixedClock
+from bot.run import start_services, stop_services
+from bot.settings import Settings
 
 TOKEN = "42:TEST"
-START = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.timezone.utc)  # Wednesday 09:00 in Hà Nội
+START = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.UTC)  # Wednesday 09:00 in Hà Nội
 
 
 class Harness:
@@ -48,13 +49,23 @@ class Harness:
     def actor(self, user_id: int = 1001, name: str = "Bác Lan", chat_id: int | None = None, **kw: Any) -> Actor:
         return Actor(self.fake, self.dp, self.bot, user_id, name, chat_id, **kw)
 
-    async def onboarded(self, user_id: int = 1001, ward: str = "Tây Hồ", tdp: str = "5", subscribe: bool = True,
-                        lang: str = "Tiếng Việt") -> Actor:
+    async def onboarded(
+        self,
+        user_id: int = 1001,
+        ward: str = "Tây Hồ",
+        tdp: str = "5",
+        subscribe: bool = True,
+        lang: str = "Tiếng Việt",
+    ) -> Actor:
         """A resident who went through /start → language → ward → tổ dân phố → notices."""
         a = self.actor(user_id)
         await a.send("/start")
         await a.press(lang)
         await a.press(ward)
         await a.send(tdp)
-        await a.press("Có, nhận" if lang == "Tiếng Việt" and subscribe else ("Yes" if subscribe else ("Không" if lang == "Tiếng Việt" else "No")))
+        await a.press(
+            "Có, nhận"
+            if lang == "Tiếng Việt" and subscribe
+            else ("Yes" if subscribe else ("Không" if lang == "Tiếng Việt" else "No"))
+        )
         return a

@@ -1,4 +1,5 @@
 """A small world for notice tests: a migrated database, residents and groups of a ward, the service and a worker."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,19 +7,20 @@ from dataclasses import dataclass, field
 
 from aiogram import Bot
 
-from bot.config import PROJECT_ROOT
-from bot.domain.announcements import AnnouncementService, Audience, Draft
-from bot.domain.clock import FixedClock
-from bot.domain.content import Content, load_valid_content
-from bot.domain.delivery import DeliveryWorker, RateLimiter
-from bot.domain.residents import Resident, ResidentService, Role
-from bot.domain.screens import Screen
-from bot.i18n import Texts
-from bot.localchat.fake_api import FakeBotAPI
-from bot.storage.announcements import NoticeRepo
-from bot.storage.db import Database
-from bot.telegram.render import send_screens
-from bot.telegram.sender import TelegramSender
+from bot.adapters.db.announcements import NoticeRepo
+from bot.adapters.db.db import Database
+from bot.adapters.db.uow import SqlTransactions
+from bot.adapters.localchat.fake_api import FakeBotAPI
+from bot.adapters.telegram.render import send_screens
+from bot.adapters.telegram.sender import TelegramSender
+from bot.app.announcements import AnnouncementService, Audience, Draft
+from bot.app.delivery import DeliveryWorker, RateLimiter
+from bot.app.residents import Resident, ResidentService, Role
+from bot.core.clock import FixedClock
+from bot.core.content import Content, load_valid_content
+from bot.core.i18n import Texts
+from bot.core.screens import Screen
+from bot.settings import PROJECT_ROOT
 
 WARD = "tay-ho"
 _content: Content | None = None
@@ -48,21 +50,33 @@ class World:
     notes: list[tuple[int, str]] = field(default_factory=list)
 
     def worker(self, limiter: RateLimiter | None = None, sender: object | None = None, **kw: object) -> DeliveryWorker:
-        return DeliveryWorker(self.db, sender or TelegramSender(self.bot), self.service.render, self.clock,
-                              limiter=limiter or fast_limiter(), **kw)  # type: ignore[arg-type]
+        return DeliveryWorker(
+            self.db,
+            sender or TelegramSender(self.bot),
+            self.service.render,
+            self.clock,
+            limiter=limiter or fast_limiter(),
+            **kw,
+        )  # type: ignore[arg-type]
 
     async def resident(self, uid: int, tdp: str = "5", subscribed: bool = True, ward: str = WARD) -> Resident:
         r = await self.residents.identify("telegram", uid, f"User{uid}")
-        return await self.residents.update(r.id, ward_id=ward, neighbourhood=tdp, onboarded=True,
-                                           subscribed=subscribed, lang="vi")
+        return await self.residents.update(
+            r.id, ward_id=ward, neighbourhood=tdp, onboarded=True, subscribed=subscribed, lang="vi"
+        )
 
     async def group(self, chat_id: int, tdp: str | None, ward: str = WARD) -> None:
         async with self.db.session() as s:
             await NoticeRepo(s).bind_group(chat_id, ward, tdp, f"Tổ {tdp}", None, self.clock.now())
 
     async def notice(self, audience: Audience = Audience.WARD, tdps: tuple[str, ...] = (), **kw: object):
-        d = Draft(ward_id=WARD, text=kw.pop("text", "Thứ Bảy tiêm chủng tại trạm y tế phường."),  # type: ignore[arg-type]
-                  audience=audience, neighbourhoods=tdps, **kw)  # type: ignore[arg-type]
+        d = Draft(
+            ward_id=WARD,
+            text=kw.pop("text", "Thứ Bảy tiêm chủng tại trạm y tế phường."),  # type: ignore[arg-type]
+            audience=audience,
+            neighbourhoods=tdps,
+            **kw,
+        )  # type: ignore[arg-type]
         return await self.service.create(d, self.official)
 
     def texts_to(self, chat_id: int) -> list[str]:
@@ -72,7 +86,7 @@ class World:
 async def make_world(db_url: str, fake: FakeBotAPI, clock: FixedClock) -> World:
     db = Database(db_url)
     await db.migrate()
-    residents = ResidentService(db, clock)
+    residents = ResidentService(SqlTransactions(db), clock)
     service = AnnouncementService(db, clock, Texts(), content())
     bot = Bot("42:TEST", session=_session(fake))
     official = await residents.identify("telegram", 3001, "Chủ tịch phường")

@@ -1,5 +1,6 @@
 """Ward notices end to end: officials compose in private, residents and groups get each notice once,
 the author gets a report; DỪNG works anywhere; approvals, cancel, withdraw, quiet hours, recurring."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,12 +11,12 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.domain.schedule import TZ
-from bot.localchat.fake_api import FakeBotAPI
-from bot.scheduler.notices import NoticeRunner
-from bot.storage.users import UserRow
-from bot.telegram import official
-from bot.telegram.sender import TelegramSender
+from bot.adapters.db.users import UserRow
+from bot.adapters.localchat.fake_api import FakeBotAPI
+from bot.adapters.telegram import official
+from bot.adapters.telegram.sender import TelegramSender
+from bot.core.schedule import TZ
+from bot.workers.notices import NoticeRunner
 from tests.conftest import make_settings
 from tests.harness import Harness
 from tests.notice_kit import fast_limiter
@@ -43,8 +44,18 @@ async def ward_with_groups(h: Harness, *groups: tuple[int, str]) -> None:
         assert f"tổ dân phố {tdp}" in out[-1].text
 
 
-async def compose(h: Harness, text: str, audience: str, *, tdps: str | None = None, when: str = "Gửi ngay",
-                  at: str | None = None, until: str | None = None, urgent: bool = False, user: int = OFFICIAL):
+async def compose(
+    h: Harness,
+    text: str,
+    audience: str,
+    *,
+    tdps: str | None = None,
+    when: str = "Gửi ngay",
+    at: str | None = None,
+    until: str | None = None,
+    urgent: bool = False,
+    user: int = OFFICIAL,
+):
     o = h.actor(user, "Chủ tịch phường")
     out = await o.send("/thongbao")
     assert "Soạn thông báo mới" in out[-1].text
@@ -87,10 +98,18 @@ async def test_official_schedules_a_notice_for_two_neighbourhoods_and_gets_the_r
     await h.onboarded(1005, tdp="7")
     fake.blocked.add(1005)
     fake.migrated[G7] = -1003000000077
-    o, preview, done = await compose(h, "Thứ Bảy 29/11 tiêm chủng mở rộng tại trạm y tế phường.", "Tổ dân phố",
-                                     tdps="5, 7", when="Chọn ngày giờ", at="25/11 14:00")
+    o, preview, done = await compose(
+        h,
+        "Thứ Bảy 29/11 tiêm chủng mở rộng tại trạm y tế phường.",
+        "Tổ dân phố",
+        tdps="5, 7",
+        when="Chọn ngày giờ",
+        at="25/11 14:00",
+    )
     assert preview.text.startswith("📢 THÔNG BÁO – Phường Tây Hồ") and preview.button_labels == ["✅ Đã hiểu"]
-    assert "Đã lên lịch thông báo #1" in done.text and "Tổ dân phố 5, 7" in done.text and "14:00 25/11/2026" in done.text
+    assert (
+        "Đã lên lịch thông báo #1" in done.text and "Tổ dân phố 5, 7" in done.text and "14:00 25/11/2026" in done.text
+    )
     runner = runner_of(h)
     await runner.pump()
     assert notices_to(fake, G5) == []  # not yet: 09:00 now
@@ -134,8 +153,9 @@ async def test_only_officials_compose_and_manage_notices(harness):
     assert "Chỉ cán bộ" in out[-1].text
     out = await r.send("/announcements")
     assert "Chỉ cán bộ" in out[-1].text
-    await compose(harness, "Họp tổ dân phố tối thứ Sáu.", "Chỉ các nhóm tổ dân phố", when="Chọn ngày giờ",
-                  at="26/11 19:00")
+    await compose(
+        harness, "Họp tổ dân phố tối thứ Sáu.", "Chỉ các nhóm tổ dân phố", when="Chọn ngày giờ", at="26/11 19:00"
+    )
     out = await r.press_data("an:cancel:1")
     assert "không có quyền" in harness.fake.last_to(1001).text
     out = await r.press_data("an:ok")
@@ -195,7 +215,9 @@ async def test_cancel_before_sending_and_withdraw_after(harness):
 
 async def test_edit_text_of_a_scheduled_notice(harness):
     await ward_with_groups(harness, (G5, "5"))
-    o, _, _ = await compose(harness, "Họp lúc 8 giờ.", "Chỉ các nhóm tổ dân phố", when="Chọn ngày giờ", at="25/11 16:00")
+    o, _, _ = await compose(
+        harness, "Họp lúc 8 giờ.", "Chỉ các nhóm tổ dân phố", when="Chọn ngày giờ", at="25/11 16:00"
+    )
     await o.send("/announcements")
     await o.press("Sửa #1")
     out = await o.send("Họp lúc 9 giờ (đổi giờ).")
@@ -232,8 +254,9 @@ async def test_quiet_hours_hold_private_notices_until_morning_but_not_groups(har
 async def test_daily_notice_fires_at_local_time_and_a_late_firing_is_missed(harness):
     fake = harness.fake
     await ward_with_groups(harness, (G5, "5"))
-    await compose(harness, "Nhắc: đổ rác đúng giờ.", "Chỉ các nhóm tổ dân phố", when="Hằng ngày", at="26/11 07:30",
-                  until="28/11")
+    await compose(
+        harness, "Nhắc: đổ rác đúng giờ.", "Chỉ các nhóm tổ dân phố", when="Hằng ngày", at="26/11 07:30", until="28/11"
+    )
     runner = runner_of(harness)
     times: list[str] = []
     for day in (26, 27, 28, 29):
@@ -275,7 +298,7 @@ Xác nhận
 
 
 async def official_chat(tmp_path, script: str, out: io.StringIO) -> None:
-    from bot.localchat.chat import run_chat
+    from bot.chat import run_chat
 
     await run_chat(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"), inp=io.StringIO(script), out=out)
 
@@ -319,12 +342,29 @@ async def test_group_upgrade_and_removal_update_the_binding_before_the_next_noti
     await ward_with_groups(harness, (G5, "5"), (G7, "7"))
     admin = harness.actor(ADMIN)
     new_id = -1003000000555
-    await admin.raw({"message": {"message_id": 1, "date": 0, "from": admin.user, "migrate_from_chat_id": G5,
-                                 "chat": {"id": new_id, "type": "supergroup", "title": "Tổ 5"}}})
+    await admin.raw(
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "from": admin.user,
+                "migrate_from_chat_id": G5,
+                "chat": {"id": new_id, "type": "supergroup", "title": "Tổ 5"},
+            }
+        }
+    )
     bot_user = {"id": fake.bot_id, "is_bot": True, "first_name": "Bot"}
-    await admin.raw({"my_chat_member": {"chat": {"id": G7, "type": "supergroup", "title": "Tổ 7"}, "from": admin.user,
-                                        "date": 0, "old_chat_member": {"status": "member", "user": bot_user},
-                                        "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0}}})
+    await admin.raw(
+        {
+            "my_chat_member": {
+                "chat": {"id": G7, "type": "supergroup", "title": "Tổ 7"},
+                "from": admin.user,
+                "date": 0,
+                "old_chat_member": {"status": "member", "user": bot_user},
+                "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0},
+            }
+        }
+    )
     await compose(harness, "Lịch thu gom rác mới.", "Chỉ các nhóm tổ dân phố")
     await runner_of(harness).pump()
     assert len(notices_to(fake, new_id)) == 1
@@ -335,11 +375,21 @@ async def test_group_upgrade_and_removal_update_the_binding_before_the_next_noti
 async def test_local_chat_tick_walks_the_clock_so_a_notice_due_on_the_way_is_sent_not_missed(tmp_path):
     import io
 
-    from bot.localchat.chat import run_chat
+    from bot.chat import run_chat
     from tests.conftest import make_settings
 
-    script = [":demo", ":as official", "/thongbao", "Lớp hướng dẫn iHanoi sáng mai tại nhà văn hoá.", "2", "5, 7",
-              "2", "{when}", "1", ":tick 1000"]
+    script = [
+        ":demo",
+        ":as official",
+        "/thongbao",
+        "Lớp hướng dẫn iHanoi sáng mai tại nhà văn hoá.",
+        "2",
+        "5, 7",
+        "2",
+        "{when}",
+        "1",
+        ":tick 1000",
+    ]
     import datetime as dt
     from zoneinfo import ZoneInfo
 

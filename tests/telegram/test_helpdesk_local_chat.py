@@ -1,9 +1,10 @@
 """`bot chat` story: after :demo a resident asks, staff answer in the group's topic, the resident rates."""
+
 from __future__ import annotations
 
 import io
 
-from bot.localchat.chat import run_chat
+from bot.chat import run_chat
 from tests.conftest import make_settings
 
 SCRIPT = """:demo

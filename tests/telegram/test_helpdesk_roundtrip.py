@@ -2,22 +2,28 @@
 
 Real Dispatcher and handlers, the fake Bot API over HTTP, a hand-moved clock.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.domain.tickets import Status
-from bot.storage.tickets import TicketRow
+from bot.adapters.db.tickets import TicketRow
+from bot.app.tickets import Status
 
-GROUP = -1002000000001      # the Tây Hồ staff group (a forum: one topic per ticket)
+GROUP = -1002000000001  # the Tây Hồ staff group (a forum: one topic per ticket)
 PLAIN_GROUP = -1002000000002  # a group without topics
-ADMIN = 9001                # in settings.admin_ids (tests/conftest.py)
+ADMIN = 9001  # in settings.admin_ids (tests/conftest.py)
 
 
 def topic_message(thread_id: int) -> dict:
     """Telegram makes every message in a topic a reply to the topic's service message."""
-    return {"message_id": thread_id, "date": 0, "chat": {"id": GROUP, "type": "supergroup", "title": "Cán bộ"},
-            "forum_topic_created": {"name": "topic", "icon_color": 0}, "message_thread_id": thread_id}
+    return {
+        "message_id": thread_id,
+        "date": 0,
+        "chat": {"id": GROUP, "type": "supergroup", "title": "Cán bộ"},
+        "forum_topic_created": {"name": "topic", "icon_color": 0},
+        "message_thread_id": thread_id,
+    }
 
 
 async def staff_group(harness, *, forum: bool = True, chat_id: int = GROUP, ward: str = "tay-ho", staff_ids=(2001,)):
@@ -57,11 +63,18 @@ async def test_resident_asks_from_a_stuck_step_staff_answer_in_topic_resident_ra
     assert "T2–T6 08:00–12:00, 13:30–17:00" in out[-1].text and "muộn nhất 14:30 hôm nay" in out[-1].text
 
     # The ward's staff group gets a topic for the ticket, with its context and the CCCD masked.
-    (thread, name), = harness.fake.topics[GROUP]
+    ((thread, name),) = harness.fake.topics[GROUP]
     assert name.startswith("#1 Bác Lan")
     card = harness.fake.last_to(GROUP)
     assert card.thread_id == thread
-    for expected in ("Phiếu #1", "Phường Tây Hồ", "Tổ dân phố 5", "Cài VNeID và kích hoạt", "Bước 2/", "[số CCCD đã ẩn]"):
+    for expected in (
+        "Phiếu #1",
+        "Phường Tây Hồ",
+        "Tổ dân phố 5",
+        "Cài VNeID và kích hoạt",
+        "Bước 2/",
+        "[số CCCD đã ẩn]",
+    ):
         assert expected in card.text
     assert "001234567890" not in card.text
     assert card.button_labels == ["✋ Nhận", "✅ Đóng", "↪️ Chuyển phường"]
@@ -112,7 +125,9 @@ async def test_group_without_topics_staff_reply_to_the_ticket_message(harness):
     await lan.press("Gửi cho cán bộ")
     card, photo = harness.fake.messages_to(PLAIN_GROUP)[-2:]
     assert "Phiếu #1" in card.text and card.thread_id is None and "không (hỏi từ menu)" in card.text
-    assert photo.method == "copymessage" and photo.params.get("reply_parameters", {}).get("message_id") == card.message_id
+    assert (
+        photo.method == "copymessage" and photo.params.get("reply_parameters", {}).get("message_id") == card.message_id
+    )
     await ha.send("Bác chụp lại giúp cháu màn hình trước đó nhé", reply_to=photo)
     assert harness.fake.last_to(1001).text.startswith("💬 Cán bộ phường trả lời: Bác chụp lại")
     # a reply to any bot message about the ticket counts, e.g. to "Bác Lan xác nhận…"
@@ -138,7 +153,7 @@ async def test_reply_to_a_closed_ticket_tells_the_staff(harness):
     await lan.press("Hỏi cán bộ phường")
     await lan.send("cho bác hỏi lịch tiêm")
     await lan.press("Gửi cho cán bộ")
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     await lan.press("Xong rồi, đóng câu hỏi")  # the resident closes it herself
     assert "tự đóng phiếu #1" in harness.fake.last_to(GROUP).text
     before = len(harness.fake.sent)
@@ -177,7 +192,7 @@ async def test_resident_who_blocked_the_bot_is_marked_and_staff_are_told(harness
     await lan.press("Hỏi cán bộ phường")
     await lan.send("hỏi về VNeID")
     await lan.press("Gửi cho cán bộ")
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     harness.fake.blocked.add(1001)
     out = await ha.send("Bác ra công an phường nhé", thread_id=thread, reply_to=topic_message(thread))
     assert "đã chặn bot" in out[-1].text
@@ -208,7 +223,7 @@ async def test_tickets_and_topics_survive_a_restart(harness):
     await lan.press("Hỏi cán bộ phường")
     await lan.send("hỏi trước khi khởi động lại")
     await lan.press("Gửi cho cán bộ")
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     await harness.restart()
     ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
     await ha.send("Cháu trả lời sau khi khởi động lại", thread_id=thread, reply_to=topic_message(thread))
@@ -249,7 +264,7 @@ async def test_an_english_speaking_resident_gets_the_answer_in_english(harness):
     await tom.send("How do I pay my water bill?")
     out = await tom.press("Send to staff")
     assert "Your ticket number: #1" in out[-1].text and "Mon–Fri 08:00–12:00, 13:30–17:00" in out[-1].text
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     assert "💬 How do I pay my water bill?" in harness.fake.last_to(GROUP).text  # staff read it as typed
     await ha.send("Bác dùng ứng dụng ngân hàng nhé", thread_id=thread, reply_to=topic_message(thread))
     assert harness.fake.last_to(1003).text.startswith("💬 Ward staff reply: Bác dùng ứng dụng")

@@ -1,10 +1,11 @@
 """Staff side of the help desk: who may act, concurrent claims, moving wards, SLA reminders, digests."""
+
 from __future__ import annotations
 
 import asyncio
 
-from bot.domain.tickets import Status
-from bot.telegram.desk_sender import DeskSender
+from bot.adapters.telegram.desk_sender import DeskSender
+from bot.app.tickets import Status
 from tests.telegram.test_helpdesk_roundtrip import ADMIN, GROUP, staff_group, topic_message
 
 PT_GROUP = -1002000000009  # Phú Thượng's staff group
@@ -22,7 +23,7 @@ async def test_staff_of_another_ward_cannot_act_on_this_wards_tickets(harness):
     await staff_group(harness)
     await staff_group(harness, chat_id=PT_GROUP, ward="phu-thuong", staff_ids=(2003,))
     await open_ticket(harness)
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     outsider = harness.actor(2003, "Cán bộ Phú Thượng", chat_id=GROUP)
     await outsider.press_data("tk:claim:1")
     assert "không có quyền" in harness.fake.callback_answers[-1]["text"]
@@ -45,7 +46,7 @@ async def test_a_resident_cannot_reach_staff_commands(harness):
         out = await lan.send(cmd)
         assert "không hiểu lệnh" in out[-1].text
     # a resident who is a member of the staff group cannot act either
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     in_group = harness.actor(1002, "Ông Minh", chat_id=GROUP)
     out = await in_group.send("/bind_ward phu-thuong")
     assert "quản trị viên" in out[-1].text
@@ -86,7 +87,7 @@ async def test_staff_move_a_ticket_to_the_other_ward(harness):
 async def test_staff_send_a_guide_to_the_resident(harness):
     await staff_group(harness)
     await open_ticket(harness)
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
     out = await ha.send("/guide epay-qr", thread_id=thread, reply_to=topic_message(thread))
     assert "Đã gửi hướng dẫn" in out[-1].text
@@ -110,7 +111,9 @@ async def test_sla_reminds_escalates_and_sends_a_daily_digest(harness):
     before = len(harness.fake.sent)
     assert await desk.sla_tick(sender, harness.clock.now()) == 1
     assert "chưa trả lời sau 2 giờ làm việc" in harness.fake.last_to(GROUP).text
-    assert "Cán bộ Hà nhận nhưng chưa trả lời" in harness.fake.messages_to(ADMIN, before)[-1].text  # no official: admins
+    assert (
+        "Cán bộ Hà nhận nhưng chưa trả lời" in harness.fake.messages_to(ADMIN, before)[-1].text
+    )  # no official: admins
     assert (await desk.tickets.get(1)).assignee_id is None
     assert await desk.sla_tick(sender, harness.clock.now()) == 0  # nothing twice
 
@@ -118,12 +121,21 @@ async def test_sla_reminds_escalates_and_sends_a_daily_digest(harness):
 async def test_bot_removed_from_the_group_event_queues_tickets(harness):
     await staff_group(harness)
     await open_ticket(harness)
-    await harness.actor(ADMIN, "Quản trị", chat_id=GROUP).raw({"my_chat_member": {
-        "chat": {"id": GROUP, "type": "supergroup", "title": "Cán bộ"},
-        "from": {"id": ADMIN, "is_bot": False, "first_name": "Quản trị"}, "date": 0,
-        "old_chat_member": {"status": "member", "user": {"id": 42, "is_bot": True, "first_name": "Bot"}},
-        "new_chat_member": {"status": "kicked", "user": {"id": 42, "is_bot": True, "first_name": "Bot"},
-                            "until_date": 0}}})
+    await harness.actor(ADMIN, "Quản trị", chat_id=GROUP).raw(
+        {
+            "my_chat_member": {
+                "chat": {"id": GROUP, "type": "supergroup", "title": "Cán bộ"},
+                "from": {"id": ADMIN, "is_bot": False, "first_name": "Quản trị"},
+                "date": 0,
+                "old_chat_member": {"status": "member", "user": {"id": 42, "is_bot": True, "first_name": "Bot"}},
+                "new_chat_member": {
+                    "status": "kicked",
+                    "user": {"id": 42, "is_bot": True, "first_name": "Bot"},
+                    "until_date": 0,
+                },
+            }
+        }
+    )
     assert "bị xóa khỏi nhóm cán bộ" in harness.fake.last_to(ADMIN).text
     assert [t.id for t in await harness.app.extra["helpdesk"].tickets.queued()] == [1]
 
@@ -132,9 +144,17 @@ async def test_staff_group_upgraded_to_supergroup_is_followed(harness):
     old_group, new_group = -5000001, -1002000000077
     await staff_group(harness, forum=False, chat_id=old_group)
     await open_ticket(harness, "hỏi trước khi nhóm nâng cấp")
-    await harness.actor(ADMIN, "Quản trị", chat_id=new_group).raw({"message": {
-        "message_id": 1, "date": 0, "chat": {"id": new_group, "type": "supergroup", "title": "Cán bộ"},
-        "from": {"id": ADMIN, "is_bot": False, "first_name": "Quản trị"}, "migrate_from_chat_id": old_group}})
+    await harness.actor(ADMIN, "Quản trị", chat_id=new_group).raw(
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": new_group, "type": "supergroup", "title": "Cán bộ"},
+                "from": {"id": ADMIN, "is_bot": False, "first_name": "Quản trị"},
+                "migrate_from_chat_id": old_group,
+            }
+        }
+    )
     assert any("hỏi trước khi nhóm nâng cấp" in m.text for m in harness.fake.messages_to(new_group))
     desk = harness.app.extra["helpdesk"]
     assert (await desk.tickets.get(1)).staff_chat_id == new_group
@@ -204,7 +224,7 @@ async def test_admin_sets_reminders_and_working_hours_for_the_ward(harness):
 async def test_voice_from_the_resident_and_a_photo_from_staff_are_copied(harness):
     await staff_group(harness)
     lan = await open_ticket(harness)
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     await lan.send_media("voice")
     to_staff = harness.fake.last_to(GROUP)
     assert to_staff.method == "copymessage" and to_staff.thread_id == thread

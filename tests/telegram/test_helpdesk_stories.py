@@ -1,4 +1,5 @@
 """Help-desk stories found by trying the bot as an elderly resident and as ward staff (QA, 2026-11-27)."""
+
 from __future__ import annotations
 
 from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group, topic_message
@@ -54,7 +55,7 @@ async def test_staff_who_answered_then_presses_nhan_is_told_the_ticket_is_theirs
     await lan.press("Hỏi cán bộ phường")
     await lan.send("bac hoi ve vneid")
     await lan.press("Gửi cho cán bộ")
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     card = harness.fake.messages_to(GROUP)[-1]
     await ha.send("Bác đợi cháu một chút nhé", thread_id=thread, reply_to=topic_message(thread))
     await ha.press_data("tk:claim:1", card)
@@ -70,7 +71,7 @@ async def test_staff_send_a_guide_by_its_name_without_knowing_its_code(harness):
     await lan.press("Hỏi cán bộ phường")
     await lan.send("bac muon cai ihanoi")
     await lan.press("Gửi cho cán bộ")
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     # /guide alone lists every guide with its code and title
     out = await ha.send("/guide", thread_id=thread, reply_to=topic_message(thread))
     for gid, guide in harness.app.content.guides.items():
@@ -93,7 +94,7 @@ async def test_group_member_without_the_staff_role_is_told_their_answer_did_not_
     await lan.press("Hỏi cán bộ phường")
     await lan.send("bac hoi ve tien dien")
     await lan.press("Gửi cho cán bộ")
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     before = len(harness.fake.sent)
     out = await mai.send("Bác vào app ngân hàng nhé", thread_id=thread, reply_to=topic_message(thread))
     assert harness.fake.messages_to(1001, before) == []
@@ -120,7 +121,7 @@ async def test_staff_typo_in_a_command_inside_a_ticket_topic_gets_a_hint_not_sil
     await lan.press("Hỏi cán bộ phường")
     await lan.send("bac muon cai ihanoi")
     await lan.press("Gửi cho cán bộ")
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     before = len(harness.fake.sent)
     out = await ha.send("/gude ihanoi-install", thread_id=thread, reply_to=topic_message(thread))
     assert "/guide" in out[-1].text and "/note" in out[-1].text
@@ -160,7 +161,7 @@ async def test_photo_answer_from_staff_keeps_the_close_and_menu_buttons(harness)
     await lan.press("Hỏi cán bộ phường")
     await lan.send("nut dang nhap o dau")
     await lan.press("Gửi cho cán bộ")
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     await ha.send_media("photo", "bác bấm vào nút này", thread_id=thread, reply_to=topic_message(thread))
     photo = harness.fake.last_to(1001)
     assert photo.method == "copymessage"
@@ -216,7 +217,7 @@ async def test_staff_typing_in_the_old_topic_after_a_move_are_told_where_it_went
     await lan.press("Hỏi cán bộ phường")
     await lan.send("nha bac o phu thuong")
     await lan.press("Gửi cho cán bộ")
-    (thread, _), = harness.fake.topics[GROUP]
+    ((thread, _),) = harness.fake.topics[GROUP]
     await ha.press_data("tk:move:1")
     await ha.press("Phú Thượng")
     before = len(harness.fake.messages_to(1001))

@@ -1,20 +1,31 @@
 """`bot run`: the real polling loop against a Bot API server at TELEGRAM_API_URL (here the fake one)."""
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
 
-from bot.runner import run_bot
+from bot.run import run_bot
 from tests.conftest import make_settings
 
 
 async def test_polling_bot_answers_start_and_registers_commands(tmp_path, fake):
-    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'run.db'}", bot_token="42:REAL-LOOP",
-                             telegram_api_url=fake.base_url)
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'run.db'}", bot_token="42:REAL-LOOP", telegram_api_url=fake.base_url
+    )
     task = asyncio.create_task(run_bot(settings))
-    await fake.updates.put({"update_id": 1, "message": {
-        "message_id": 1, "date": 0, "chat": {"id": 777, "type": "private", "first_name": "Lan"},
-        "from": {"id": 777, "is_bot": False, "first_name": "Lan"}, "text": "/start"}})
+    await fake.updates.put(
+        {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 777, "type": "private", "first_name": "Lan"},
+                "from": {"id": 777, "is_bot": False, "first_name": "Lan"},
+                "text": "/start",
+            },
+        }
+    )
     for _ in range(200):
         if fake.messages_to(777):
             break

@@ -1,11 +1,12 @@
 """A resident's conversation, driven through the real Dispatcher against the fake Bot API."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from bot.domain.content import CONTRACT_IDS
-from bot.storage.users import UserRow
+from bot.adapters.db.users import UserRow
+from bot.core.content import CONTRACT_IDS
 
 
 async def test_onboarding_asks_language_ward_neighbourhood_then_shows_menu(harness):
@@ -25,7 +26,13 @@ async def test_onboarding_asks_language_ward_neighbourhood_then_shows_menu(harne
     assert "📱 Ứng dụng iHanoi" in out[-1].button_labels
     async with harness.app.db.session() as s:
         row = (await s.execute(select(UserRow).where(UserRow.external_id == 1001))).scalar_one()
-    assert (row.lang, row.ward_id, row.neighbourhood, row.subscribed, row.onboarded) == ("vi", "tay-ho", "5", True, True)
+    assert (row.lang, row.ward_id, row.neighbourhood, row.subscribed, row.onboarded) == (
+        "vi",
+        "tay-ho",
+        "5",
+        True,
+        True,
+    )
 
 
 async def test_neighbourhood_answer_that_is_not_a_number_is_asked_again(harness):
@@ -158,8 +165,21 @@ async def test_a_5000_character_message_gets_a_normal_answer(harness):
     assert out and all(len(m.text) <= 4096 for m in out)
 
 
-@pytest.mark.parametrize("data", ["g:no-such-guide:0", "g:ihanoi-install:abc", "g:ihanoi-install:999",
-                                  "done:ihanoi-install:7", "cat:nope", "zzz", "", "lang:fr", "ward:mars", "tdp:5"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "g:no-such-guide:0",
+        "g:ihanoi-install:abc",
+        "g:ihanoi-install:999",
+        "done:ihanoi-install:7",
+        "cat:nope",
+        "zzz",
+        "",
+        "lang:fr",
+        "ward:mars",
+        "tdp:5",
+    ],
+)
 async def test_forged_or_stale_button_data_gets_a_fresh_menu(harness, data):
     a = await harness.onboarded()
     out = await a.press_data(data)
@@ -204,7 +224,7 @@ async def test_a_flood_of_messages_is_cut_off(harness):
 
 
 async def test_declined_questions_are_logged_for_editors_without_the_user_id(harness):
-    from bot.domain.unanswered import UnansweredLog
+    from bot.app.unanswered import UnansweredLog
 
     a = await harness.onboarded()
     await a.send("giá vàng hôm nay")

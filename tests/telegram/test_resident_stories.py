@@ -1,9 +1,10 @@
 """Resident stories found by trying the bot as an elderly resident (QA, 2026-11-27)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.storage.unanswered import UnansweredRow
+from bot.adapters.db.unanswered import UnansweredRow
 
 
 async def test_resident_who_types_tiep_instead_of_pressing_goes_to_the_next_step(harness):
@@ -114,7 +115,7 @@ async def test_resident_who_types_that_she_is_stuck_gets_help_for_the_step_she_i
     out = await a.send("bác bị kẹt rồi")
     assert "Hỏi cán bộ phường" in out[-1].text
     assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels and "◀ Xem lại bước này" in out[-1].button_labels
-    m, b = a.last_with_button("Hỏi cán bộ phường")
+    _m, b = a.last_with_button("Hỏi cán bộ phường")
     assert b["callback_data"] == "ask:vneid-activate:1"
     out = await a.send("I am stuck")
     assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels

@@ -1,18 +1,31 @@
 """DỪNG stops ward notices; "Đúng" (yes) must never do so; a bare "dung" is asked about first."""
+
 from __future__ import annotations
 
 import pytest
 
-from bot.domain.stop_words import StopIntent, stop_intent
+from bot.core.stop_words import StopIntent, stop_intent
 
 
-@pytest.mark.parametrize("text,intent", [
-    ("DỪNG", StopIntent.STOP), ("dừng", StopIntent.STOP), ("Dừng lại!", StopIntent.STOP), ("STOP", StopIntent.STOP),
-    ("huỷ đăng ký", StopIntent.STOP), ("dung lai", StopIntent.STOP),
-    ("dung", StopIntent.MAYBE), ("DUNG", StopIntent.MAYBE),
-    ("Đúng", StopIntent.NONE), ("đúng rồi", StopIntent.NONE), ("dùng", StopIntent.NONE), ("Dũng", StopIntent.NONE),
-    ("dừng xe ở đâu", StopIntent.NONE), ("", StopIntent.NONE),
-])
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("DỪNG", StopIntent.STOP),
+        ("dừng", StopIntent.STOP),
+        ("Dừng lại!", StopIntent.STOP),
+        ("STOP", StopIntent.STOP),
+        ("huỷ đăng ký", StopIntent.STOP),
+        ("dung lai", StopIntent.STOP),
+        ("dung", StopIntent.MAYBE),
+        ("DUNG", StopIntent.MAYBE),
+        ("Đúng", StopIntent.NONE),
+        ("đúng rồi", StopIntent.NONE),
+        ("dùng", StopIntent.NONE),
+        ("Dũng", StopIntent.NONE),
+        ("dừng xe ở đâu", StopIntent.NONE),
+        ("", StopIntent.NONE),
+    ],
+)
 def test_stop_intent(text, intent):
     assert stop_intent(text) is intent
 

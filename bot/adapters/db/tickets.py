@@ -1,0 +1,290 @@
+"""Help-desk tables: tickets, their messages, staff groups bound to wards, and the staff audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.adapters.db.base import Base, UTCDateTime
+
+
+class TicketRow(Base):
+    """A resident's question to ward staff. `id` doubles as the short number shown to everyone (#12)."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ward_id: Mapped[str] = mapped_column(String(40), index=True)
+    neighbourhood: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    guide_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    staff_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_answer_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_resident_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_staff_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    solved: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    resident_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminded_unassigned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reminded_unanswered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class TicketMessageRow(Base):
+    """One message in a ticket. `staff_message_id` is its copy in the staff group (maps replies back)."""
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(16))  # resident | staff | note
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    text: Mapped[str] = mapped_column(Text, default="")  # already masked
+    source_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    source_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    staff_chat_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    staff_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class StaffGroupRow(Base):
+    """A Telegram staff group serving one ward; `active` goes false when the bot is removed."""
+
+    __tablename__ = "staff_groups"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ward_id: Mapped[str] = mapped_column(String(40), index=True)
+    is_forum: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    bound_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bound_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    unassigned_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    unanswered_hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    hours_spec: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    last_digest_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
+class TicketAuditRow(Base):
+    """Who did what to which ticket, and when (every staff action)."""
+
+    __tablename__ = "ticket_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    ward_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class TicketRepo:
+    def __init__(self, session: AsyncSession):
+        self.s = session
+
+    async def get(self, ticket_id: int, *, lock: bool = False) -> TicketRow | None:
+        q = select(TicketRow).where(TicketRow.id == ticket_id)
+        if lock:
+            q = q.with_for_update()
+        return (await self.s.execute(q)).scalar_one_or_none()
+
+    async def add(self, row: TicketRow) -> TicketRow:
+        self.s.add(row)
+        await self.s.flush()
+        return row
+
+    async def try_assign(
+        self, ticket_id: int, user_id: int, now: dt.datetime, open_status: str, assigned_status: str
+    ) -> bool:
+        """Atomic claim: only one concurrent caller sees rowcount 1."""
+        res = await self.s.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket_id, TicketRow.assignee_id.is_(None), TicketRow.status == open_status)
+            .values(assignee_id=user_id, assigned_at=now, status=assigned_status)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def latest_for_resident(self, resident_id: int) -> TicketRow | None:
+        return (
+            await self.s.execute(
+                select(TicketRow).where(TicketRow.resident_id == resident_id).order_by(TicketRow.id.desc()).limit(1)
+            )
+        ).scalar_one_or_none()
+
+    async def for_resident(self, resident_id: int, limit: int = 10) -> list[TicketRow]:
+        return list(
+            (
+                await self.s.execute(
+                    select(TicketRow)
+                    .where(TicketRow.resident_id == resident_id)
+                    .order_by(TicketRow.id.desc())
+                    .limit(limit)
+                )
+            ).scalars()
+        )
+
+    async def not_closed(self, closed_status: str) -> list[TicketRow]:
+        return list(
+            (
+                await self.s.execute(select(TicketRow).where(TicketRow.status != closed_status).order_by(TicketRow.id))
+            ).scalars()
+        )
+
+    async def by_thread(self, chat_id: int, thread_id: int) -> TicketRow | None:
+        return (
+            await self.s.execute(
+                select(TicketRow)
+                .where(TicketRow.staff_chat_id == chat_id, TicketRow.thread_id == thread_id)
+                .order_by(TicketRow.id.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+
+    async def by_staff_message(self, chat_id: int, message_id: int) -> TicketRow | None:
+        row = (
+            await self.s.execute(
+                select(TicketRow).where(TicketRow.staff_chat_id == chat_id, TicketRow.card_message_id == message_id)
+            )
+        ).scalar_one_or_none()
+        if row is not None:
+            return row
+        tid = (
+            await self.s.execute(
+                select(TicketMessageRow.ticket_id)
+                .where(TicketMessageRow.staff_chat_id == chat_id, TicketMessageRow.staff_message_id == message_id)
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        return await self.get(tid) if tid is not None else None
+
+    async def add_message(self, row: TicketMessageRow) -> TicketMessageRow:
+        self.s.add(row)
+        await self.s.flush()
+        return row
+
+    async def messages(self, ticket_id: int) -> list[TicketMessageRow]:
+        return list(
+            (
+                await self.s.execute(
+                    select(TicketMessageRow)
+                    .where(TicketMessageRow.ticket_id == ticket_id)
+                    .order_by(TicketMessageRow.id)
+                )
+            ).scalars()
+        )
+
+    async def message(self, message_id: int) -> TicketMessageRow | None:
+        return await self.s.get(TicketMessageRow, message_id)
+
+    async def undelivered_messages(self, ticket_id: int) -> list[TicketMessageRow]:
+        return list(
+            (
+                await self.s.execute(
+                    select(TicketMessageRow)
+                    .where(
+                        TicketMessageRow.ticket_id == ticket_id,
+                        TicketMessageRow.author == "resident",
+                        TicketMessageRow.staff_message_id.is_(None),
+                    )
+                    .order_by(TicketMessageRow.id)
+                )
+            ).scalars()
+        )
+
+    async def audit(
+        self,
+        ticket_id: int | None,
+        ward_id: str | None,
+        actor_id: int | None,
+        action: str,
+        detail: str,
+        now: dt.datetime,
+    ) -> None:
+        self.s.add(
+            TicketAuditRow(
+                ticket_id=ticket_id, ward_id=ward_id, actor_id=actor_id, action=action, detail=detail[:2000], at=now
+            )
+        )
+
+    async def audit_trail(self, ticket_id: int) -> list[TicketAuditRow]:
+        return list(
+            (
+                await self.s.execute(
+                    select(TicketAuditRow).where(TicketAuditRow.ticket_id == ticket_id).order_by(TicketAuditRow.id)
+                )
+            ).scalars()
+        )
+
+    async def all(self) -> list[TicketRow]:
+        return list((await self.s.execute(select(TicketRow).order_by(TicketRow.id))).scalars())
+
+
+async def users_with_role(s: AsyncSession, role: str, ward_id: str) -> list[int]:
+    """External ids of the users holding `role` in `ward_id` (e.g. the ward lead among officials)."""
+    from bot.adapters.db.users import RoleRow, UserRow
+
+    q = (
+        select(UserRow.external_id)
+        .join(RoleRow, RoleRow.user_id == UserRow.id)
+        .where(RoleRow.role == role, RoleRow.ward_id == ward_id)
+        .order_by(UserRow.id)
+    )
+    return [int(x) for x in (await s.execute(q)).scalars()]
+
+
+class StaffGroupRepo:
+    def __init__(self, session: AsyncSession):
+        self.s = session
+
+    async def get(self, chat_id: int) -> StaffGroupRow | None:
+        return await self.s.get(StaffGroupRow, chat_id)
+
+    async def for_ward(self, ward_id: str) -> StaffGroupRow | None:
+        """The ward's active group (the most recently bound one, if several)."""
+        return (
+            await self.s.execute(
+                select(StaffGroupRow)
+                .where(StaffGroupRow.ward_id == ward_id, StaffGroupRow.active.is_(True))
+                .order_by(StaffGroupRow.bound_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+
+    async def latest_for_ward(self, ward_id: str) -> StaffGroupRow | None:
+        return (
+            await self.s.execute(
+                select(StaffGroupRow)
+                .where(StaffGroupRow.ward_id == ward_id)
+                .order_by(StaffGroupRow.bound_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+
+    async def active(self) -> list[StaffGroupRow]:
+        return list((await self.s.execute(select(StaffGroupRow).where(StaffGroupRow.active.is_(True)))).scalars())
+
+    async def bind(self, chat_id: int, ward_id: str, is_forum: bool, by: int | None, now: dt.datetime) -> StaffGroupRow:
+        row = await self.get(chat_id)
+        if row is None:
+            row = StaffGroupRow(
+                chat_id=chat_id, ward_id=ward_id, is_forum=is_forum, active=True, bound_by=by, bound_at=now
+            )
+            self.s.add(row)
+        else:
+            row.ward_id, row.is_forum, row.active, row.bound_by, row.bound_at = ward_id, is_forum, True, by, now
+        await self.s.flush()
+        return row

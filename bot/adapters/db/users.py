@@ -1,0 +1,158 @@
+"""Residents and everyone else who talks to the bot, their roles, and their place in each guide."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.adapters.db.base import Base, UTCDateTime
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[int] = mapped_column(BigInteger)
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    ward_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    neighbourhood: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class RoleRow(Base):
+    """A role held in one ward (`ward_id` is '*' for admins, who act everywhere)."""
+
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("user_id", "role", "ward_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    ward_id: Mapped[str] = mapped_column(String(40))
+    granted_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ProgressRow(Base):
+    """Where a user is in one guide; survives restarts so residents can resume days later."""
+
+    __tablename__ = "guide_progress"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    guide_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    worked: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+class UserRepo:
+    def __init__(self, session: AsyncSession):
+        self.s = session
+
+    async def get_or_create(self, channel: str, external_id: int, display_name: str, now: dt.datetime) -> UserRow:
+        row = await self.by_external(channel, external_id)
+        if row is None:
+            row = UserRow(
+                channel=channel,
+                external_id=external_id,
+                display_name=display_name[:128],
+                created_at=now,
+                last_seen_at=now,
+                onboarded=False,
+                subscribed=False,
+                blocked=False,
+            )
+            self.s.add(row)
+            await self.s.flush()
+        else:
+            row.last_seen_at = now
+            row.blocked = False  # they wrote to us, so they have not blocked the bot
+            if display_name:
+                row.display_name = display_name[:128]
+        return row
+
+    async def by_external(self, channel: str, external_id: int) -> UserRow | None:
+        return (
+            await self.s.execute(select(UserRow).where(UserRow.channel == channel, UserRow.external_id == external_id))
+        ).scalar_one_or_none()
+
+    async def get(self, user_id: int) -> UserRow | None:
+        return await self.s.get(UserRow, user_id)
+
+    async def roles(self, user_id: int) -> list[RoleRow]:
+        return list((await self.s.execute(select(RoleRow).where(RoleRow.user_id == user_id))).scalars())
+
+    async def grant(self, user_id: int, role: str, ward_id: str, by: int | None, now: dt.datetime) -> bool:
+        exists = (
+            await self.s.execute(
+                select(RoleRow).where(RoleRow.user_id == user_id, RoleRow.role == role, RoleRow.ward_id == ward_id)
+            )
+        ).scalar_one_or_none()
+        if exists:
+            return False
+        self.s.add(RoleRow(user_id=user_id, role=role, ward_id=ward_id, granted_by=by, granted_at=now))
+        await self.s.flush()
+        return True
+
+    async def revoke(self, user_id: int, role: str, ward_id: str) -> bool:
+        row = (
+            await self.s.execute(
+                select(RoleRow).where(RoleRow.user_id == user_id, RoleRow.role == role, RoleRow.ward_id == ward_id)
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            return False
+        await self.s.delete(row)
+        return True
+
+
+class ProgressRepo:
+    def __init__(self, session: AsyncSession):
+        self.s = session
+
+    async def get(self, user_id: int, guide_id: str) -> ProgressRow | None:
+        return await self.s.get(ProgressRow, (user_id, guide_id))
+
+    async def save(self, user_id: int, guide_id: str, step: int, now: dt.datetime) -> ProgressRow:
+        row = await self.get(user_id, guide_id)
+        if row is None:
+            row = ProgressRow(user_id=user_id, guide_id=guide_id, step=step, started_at=now, updated_at=now)
+            self.s.add(row)
+        else:
+            if row.finished_at is not None and step == 0:
+                row.started_at = now
+            row.step = step
+            row.updated_at = now
+            row.finished_at = None
+            row.worked = None
+        await self.s.flush()
+        return row
+
+    async def finish(self, user_id: int, guide_id: str, worked: bool, now: dt.datetime) -> None:
+        row = await self.get(user_id, guide_id)
+        if row is not None:
+            row.finished_at = now
+            row.worked = worked
+            row.updated_at = now
+
+    async def latest_unfinished(self, user_id: int) -> ProgressRow | None:
+        return (
+            await self.s.execute(
+                select(ProgressRow)
+                .where(ProgressRow.user_id == user_id, ProgressRow.finished_at.is_(None))
+                .order_by(ProgressRow.updated_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()

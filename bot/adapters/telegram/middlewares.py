@@ -1,0 +1,66 @@
+"""Per-update plumbing: who is writing (Resident from the database), and inbound flood control."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import TelegramObject, User
+
+from bot.app.residents import ResidentService
+
+CHANNEL = "telegram"
+
+
+class IdentifyMiddleware(BaseMiddleware):
+    """Loads (or creates) the Resident behind every update and passes it to handlers as `resident`."""
+
+    def __init__(self, residents: ResidentService):
+        self.residents = residents
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is not None and not user.is_bot:
+            data["resident"] = await self.residents.identify(CHANNEL, user.id, user.full_name)
+        return await handler(event, data)
+
+
+class FloodMiddleware(BaseMiddleware):
+    """Drops a user's updates beyond `limit` per `window` seconds, so a stuck key or a spammer
+    cannot keep the bot busy; the first dropped update of a burst gets one polite answer."""
+
+    def __init__(self, limit: int = 20, window: float = 10.0, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self.hits: dict[int, deque[float]] = defaultdict(deque)
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        now = self.clock()
+        q = self.hits[user.id]
+        while q and now - q[0] > self.window:
+            q.popleft()
+        q.append(now)
+        if len(q) > self.limit:
+            if len(q) == self.limit + 1:
+                with contextlib.suppress(TelegramAPIError):
+                    lang = "en" if (user.language_code or "").startswith("en") else "vi"
+                    await data["bot"].send_message(user.id, data["texts"](lang, "common.slow_down"))
+            return None
+        return await handler(event, data)

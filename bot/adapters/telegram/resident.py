@@ -1,0 +1,68 @@
+"""Resident router (private chats): parse the update, ask ResidentFlow, render the screens."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import CallbackQuery, Message
+
+from bot.adapters.telegram.render import send_screens
+from bot.app.resident_flow import ResidentFlow
+from bot.app.residents import Resident
+
+
+def make_router() -> Router:
+    """A fresh router per Dispatcher (aiogram attaches a router to one parent only)."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+
+    @router.message(CommandStart())
+    async def on_start(
+        message: Message, command: CommandObject, resident: Resident, flow: ResidentFlow, bot: Bot
+    ) -> None:
+        await send_screens(bot, message.chat.id, await flow.start(resident, command.args))
+
+    @router.message(Command("menu"))
+    async def on_menu(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
+        await send_screens(bot, message.chat.id, [await flow.menu(resident)])
+
+    @router.message(Command("help"))
+    async def on_help(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
+        await send_screens(bot, message.chat.id, flow.help(resident))
+
+    @router.message(Command("settings"))
+    async def on_settings(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
+        await send_screens(bot, message.chat.id, await flow.settings(resident))
+
+    @router.message(Command("lang"))
+    async def on_lang(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
+        await send_screens(bot, message.chat.id, flow.language(resident))
+
+    @router.message(F.text.startswith("/"))
+    async def on_unknown_command(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
+        await send_screens(bot, message.chat.id, flow.unknown_command(resident))
+
+    @router.message(F.text)
+    async def on_text(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
+        await send_screens(bot, message.chat.id, await flow.text(resident, message.text or ""))
+
+    @router.message()
+    async def on_other(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
+        await send_screens(bot, message.chat.id, await flow.non_text(resident, message.caption))
+
+    @router.callback_query(F.message.chat.type == "private")
+    async def on_button(query: CallbackQuery, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
+        await query.answer()
+        screens = await flow.act(resident, query.data or "")
+        if query.message is not None:
+            # The pressed message keeps its text as history; its buttons go, so old steps can't be pressed twice.
+            with contextlib.suppress(TelegramBadRequest):
+                await bot.edit_message_reply_markup(
+                    chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=None
+                )
+        await send_screens(bot, query.from_user.id, screens)
+
+    return router

@@ -1,0 +1,190 @@
+"""Staff router (ward staff groups): binding a group to a ward, roles, relaying answers, ticket buttons.
+
+Staff answer in the ticket's forum topic, or by replying to a ticket message in a group without
+topics. Who may do what is decided by the domain (staff of the ticket's ward; admins everywhere).
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+
+from bot.adapters.telegram.desk_sender import DeskSender
+from bot.adapters.telegram.helpdesk import _not_command, incoming
+from bot.adapters.telegram.middlewares import CHANNEL
+from bot.adapters.telegram.render import send_screens
+from bot.app.helpdesk import HelpDesk, StaffAnswer
+from bot.app.residents import Resident, ResidentService
+from bot.app.tickets import Ticket, can_act
+from bot.core.i18n import Texts
+from bot.core.screens import Screen
+from bot.core.working_hours import HoursSpecError
+
+GROUPS = {"group", "supergroup"}
+
+
+def _thread(message: Message) -> int | None:
+    return message.message_thread_id if message.is_topic_message else None
+
+
+async def _ticket_here(message: Message, helpdesk: HelpDesk) -> Ticket | None:
+    reply = message.reply_to_message.message_id if message.reply_to_message else None
+    return await helpdesk.ticket_for(message.chat.id, _thread(message), reply)
+
+
+async def _say(bot: Bot, message: Message, text: str | None) -> None:
+    if text:
+        await send_screens(bot, message.chat.id, [Screen(text)], thread_id=_thread(message))
+
+
+async def _target(message: Message, command: CommandObject, residents: ResidentService) -> Resident | None:
+    """The member a role command is about: the author of the replied-to message, or a user id."""
+    reply = message.reply_to_message
+    if (
+        reply is not None
+        and reply.from_user is not None
+        and not reply.from_user.is_bot
+        and reply.message_id != message.message_thread_id
+    ):
+        return await residents.identify(CHANNEL, reply.from_user.id, reply.from_user.full_name)
+    arg = (command.args or "").strip()
+    if arg.lstrip("-").isdigit():
+        return await residents.identify(CHANNEL, int(arg))
+    return None
+
+
+def make_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type.in_(GROUPS))
+    router.callback_query.filter(F.message.chat.type.in_(GROUPS))
+
+    @router.message(Command("bind_ward"))
+    async def on_bind(
+        message: Message, command: CommandObject, resident: Resident, helpdesk: HelpDesk, bot: Bot
+    ) -> None:
+        ward = (command.args or "").strip()
+        text = await helpdesk.bind(resident, message.chat.id, ward, bool(message.chat.is_forum), DeskSender(bot))
+        await _say(bot, message, text)
+        if resident.is_admin:
+            await helpdesk.deliver_queued(DeskSender(bot), ward)
+
+    @router.message(Command("grant_staff", "revoke_staff"))
+    async def on_grant(
+        message: Message,
+        command: CommandObject,
+        resident: Resident,
+        residents: ResidentService,
+        helpdesk: HelpDesk,
+        texts: Texts,
+        bot: Bot,
+    ) -> None:
+        if not resident.is_admin:
+            await _say(bot, message, texts("vi", "tickets.admin_only"))
+            return
+        target = await _target(message, command, residents)
+        if target is None:
+            await _say(bot, message, texts("vi", "tickets.grant_usage"))
+            return
+        await _say(
+            bot, message, await helpdesk.grant(resident, message.chat.id, target, command.command == "grant_staff")
+        )
+
+    @router.message(Command("sla"))
+    async def on_sla(
+        message: Message, command: CommandObject, resident: Resident, helpdesk: HelpDesk, texts: Texts, bot: Bot
+    ) -> None:
+        parts = (command.args or "").split()
+        if len(parts) != 2 or not all(p.isdigit() and int(p) > 0 for p in parts):
+            await _say(bot, message, texts("vi", "tickets.sla_usage"))
+            return
+        await _say(
+            bot,
+            message,
+            await helpdesk.configure(
+                resident, message.chat.id, unassigned_minutes=int(parts[0]), unanswered_hours=int(parts[1])
+            ),
+        )
+
+    @router.message(Command("hours"))
+    async def on_hours(
+        message: Message, command: CommandObject, resident: Resident, helpdesk: HelpDesk, texts: Texts, bot: Bot
+    ) -> None:
+        try:
+            text = await helpdesk.configure(resident, message.chat.id, hours_spec=(command.args or "").strip() or "?")
+        except HoursSpecError:
+            text = texts("vi", "tickets.hours_usage")
+        await _say(bot, message, text)
+
+    @router.message(Command("note", "guide"))
+    async def on_ticket_command(
+        message: Message, command: CommandObject, resident: Resident, helpdesk: HelpDesk, texts: Texts, bot: Bot
+    ) -> None:
+        ticket = await _ticket_here(message, helpdesk)
+        if ticket is None:
+            ward = await helpdesk.staff_group_ward(message.chat.id)
+            allowed = ward is not None and can_act(resident, ward)
+            await _say(bot, message, texts("vi", "tickets.no_ticket_here" if allowed else "tickets.not_allowed_cmd"))
+            return
+        if command.command == "note":
+            answer = await helpdesk.note(resident, ticket, command.args or "")
+        else:
+            answer = await helpdesk.send_guide(resident, ticket, command.args or "", DeskSender(bot))
+        await _say(bot, message, answer.text)
+
+    @router.message(F.migrate_from_chat_id)
+    async def on_migrated(message: Message, helpdesk: HelpDesk, bot: Bot) -> None:
+        """The group became a supergroup with a new id (Telegram posts this in the new chat)."""
+        await helpdesk.group_migrated(message.migrate_from_chat_id or 0, message.chat.id, DeskSender(bot))
+        raise SkipHandler()
+
+    @router.message(F.text.startswith("/"))
+    async def on_unknown_command(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
+        """A mistyped command in a ticket's topic (e.g. /gude): a hint, or staff think it went out."""
+        ticket = await _ticket_here(message, helpdesk)
+        if ticket is None or not can_act(resident, ticket.ward_id):
+            raise SkipHandler()  # not about a ticket: other group features may own the command
+        await _say(bot, message, helpdesk.unknown_command())
+
+    @router.message(_not_command)
+    async def on_staff_message(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
+        ticket = await _ticket_here(message, helpdesk)
+        if ticket is None:
+            raise SkipHandler()  # not about a ticket: other group features (announcements) may want it
+        answer = await helpdesk.staff_reply(resident, ticket, incoming(message), DeskSender(bot))
+        await _say(bot, message, answer.text)
+
+    @router.callback_query(F.data.regexp(r"^tk:(claim|close|move):\d+$"))
+    async def on_ticket_button(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
+        _, verb, number = (query.data or "").split(":")
+        sender = DeskSender(bot)
+        if verb == "claim":
+            answer = await helpdesk.claim(resident, int(number), sender)
+        elif verb == "close":
+            answer = await helpdesk.staff_close(resident, int(number), sender)
+        else:
+            choice = await helpdesk.move_choices(resident, int(number))
+            if isinstance(choice, StaffAnswer):
+                answer = choice
+            else:
+                ticket, screen = choice
+                await query.answer()
+                if query.message is not None:
+                    await sender.send(query.message.chat.id, screen, thread_id=ticket.thread_id)
+                return
+        await query.answer(answer.text or None, show_alert=answer.alert)
+
+    @router.callback_query(F.data.regexp(r"^tk:mv:\d+:[a-z0-9-]+$"))
+    async def on_move(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
+        _, _, number, ward = (query.data or "").split(":")
+        answer = await helpdesk.move(resident, int(number), ward, DeskSender(bot))
+        await query.answer(answer.text or None, show_alert=answer.alert)
+
+    @router.my_chat_member(F.chat.type.in_(GROUPS))
+    async def on_membership(event: ChatMemberUpdated, helpdesk: HelpDesk, bot: Bot) -> None:
+        if event.new_chat_member.status in ("left", "kicked"):
+            await helpdesk.group_lost(event.chat.id, DeskSender(bot))
+        raise SkipHandler()  # other features may track the same group
+
+    return router

@@ -1,0 +1,190 @@
+"""Firing notices: the schedule held in the database (`announcements.next_fire_at`) becomes occurrences
+with one outbox row per recipient; finished occurrences are reported to their authors.
+
+A mixin of AnnouncementService, kept apart because it is the part that runs in the background.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.adapters.db.announcements import AnnouncementRow, NoticeRepo
+from bot.adapters.db.db import Database
+from bot.adapters.db.users import UserRepo
+from bot.app.notice_model import OPEN_OCCURRENCE, Audience, OccurrenceReport, Status
+from bot.core.clock import Clock
+from bot.core.i18n import Texts
+from bot.core.schedule import Repeat, Schedule, format_local, quiet_hours_end
+from bot.core.screens import Screen
+
+log = logging.getLogger(__name__)
+
+
+class FiringMixin:
+    db: Database
+    clock: Clock
+    t: Texts
+    grace: dt.timedelta
+    channel: str
+    on_queued: Callable[[], None] | None
+
+    if TYPE_CHECKING:  # provided by AnnouncementService and NoticeViewMixin
+
+        async def _notify(self, chat_id: int, screen: Screen) -> None: ...
+
+        async def _lang(self, user_id: int) -> str: ...
+
+        def report_text(self, r: OccurrenceReport, lang: str) -> str: ...
+
+    # --- firing: the schedule held in the database ------------------------------------------
+
+    async def tick(self, now: dt.datetime | None = None) -> tuple[int, int]:
+        """Materialise every firing that is due: (occurrences queued, occurrences missed).
+
+        Idempotent: an occurrence is unique per (notice, time), so two tickers, or a tick after a
+        crash, never queue a firing twice. A firing later than the grace time is marked missed and
+        the author is told instead of sending stale news.
+        """
+        now = now or self.clock.now()
+        async with self.db.session() as s:
+            due = await NoticeRepo(s).due(now)
+        queued = missed = 0
+        missed_notes: list[tuple[int, int, int, dt.datetime]] = []
+        for notice_id in due:
+            try:
+                async with self.db.session() as s:
+                    repo = NoticeRepo(s)
+                    row = await repo.get(notice_id, lock=True)
+                    if row is None or row.status != Status.SCHEDULED:
+                        continue
+                    schedule = Schedule(row.start_at, Repeat(row.repeat), row.until)
+                    fired = 0
+                    while row.next_fire_at is not None and row.next_fire_at <= now:
+                        fire_at = row.next_fire_at
+                        if not await repo.occurrence_exists(row.id, fire_at):
+                            if now - fire_at > self.grace:
+                                await repo.add_occurrence(row.id, fire_at, "missed", now)
+                                missed += 1
+                                missed_notes.append((row.id, row.author_chat_id, row.author_id, fire_at))
+                            else:
+                                occ = await repo.add_occurrence(row.id, fire_at, "sending", now)
+                                await repo.add_outbox(await self._recipients(repo, row, occ.id, now))
+                                queued += 1
+                                fired += 1
+                        row.next_fire_at = schedule.next_fire(fire_at)
+                    if row.next_fire_at is None:
+                        row.status = (
+                            Status.SENDING.value if fired or await self._open(repo, row.id) else Status.DONE.value
+                        )
+                    row.updated_at = now
+            except IntegrityError:
+                log.info("notice %s: firing already materialised by another ticker", notice_id)
+        for notice_id, chat_id, author_id, fire_at in missed_notes:
+            await self._notify(
+                chat_id,
+                Screen(
+                    self.t(await self._lang(author_id), "announcements.missed", id=notice_id, at=format_local(fire_at))
+                ),
+            )
+        if queued and self.on_queued is not None:
+            self.on_queued()
+        return queued, missed
+
+    @staticmethod
+    async def _open(repo: NoticeRepo, notice_id: int) -> bool:
+        return any(o.status in OPEN_OCCURRENCE for o in await repo.occurrences(notice_id))
+
+    async def _recipients(
+        self, repo: NoticeRepo, row: AnnouncementRow, occ_id: int, now: dt.datetime
+    ) -> list[dict[str, object]]:
+        audience = Audience(row.audience)
+        tdps = [n for n in row.neighbourhoods.split(",") if n] if audience is Audience.NEIGHBOURHOODS else None
+        out: list[dict[str, object]] = []
+        base = {"occurrence_id": occ_id, "status": "pending", "attempts": 0}
+        if audience in (Audience.WARD, Audience.NEIGHBOURHOODS, Audience.GROUPS):
+            for g in await repo.groups(row.ward_id, tdps):
+                out.append(
+                    {
+                        **base,
+                        "recipient_kind": "group",
+                        "recipient_id": g.id,
+                        "chat_id": g.chat_id,
+                        "lang": "vi",
+                        "not_before": now,
+                    }
+                )
+        if audience in (Audience.WARD, Audience.NEIGHBOURHOODS, Audience.SUBSCRIBERS):
+            private_at = now if row.urgent else quiet_hours_end(now)
+            for uid, chat_id, lang in await repo.subscribers(row.ward_id, tdps, self.channel):
+                out.append(
+                    {
+                        **base,
+                        "recipient_kind": "user",
+                        "recipient_id": uid,
+                        "chat_id": chat_id,
+                        "lang": lang,
+                        "not_before": private_at,
+                    }
+                )
+        return out
+
+    # --- reports ---------------------------------------------------------------------------
+
+    async def finish_and_report(self) -> list[OccurrenceReport]:
+        """Close every occurrence whose messages all reached a final state and tell its author."""
+        now = self.clock.now()
+        reports: list[tuple[int, int, OccurrenceReport]] = []
+        async with self.db.session() as s:
+            repo = NoticeRepo(s)
+            for occ in await repo.finished_unreported():
+                if not await repo.close_occurrence(occ.id, now):
+                    continue  # another reporter (tick loop or worker) closed it first
+                counts = await repo.counts(occ.id)
+                reasons = Counter(r.error or r.status for r in await repo.failures(occ.id, limit=1000))
+                report = OccurrenceReport(
+                    occ.announcement_id, occ.fire_at, counts, await repo.acks(occ.id), dict(reasons)
+                )
+                row = await repo.get(occ.announcement_id)
+                if row is not None:
+                    if row.status == Status.SENDING and not await self._open(repo, row.id):
+                        row.status = Status.DONE.value
+                    reports.append((row.author_chat_id, row.author_id, report))
+        for chat_id, author_id, report in reports:
+            await self._notify(chat_id, Screen(self.report_text(report, await self._lang(author_id))))
+        await self._report_held(now)
+        return [r for _, _, r in reports]
+
+    async def _report_held(self, now: dt.datetime) -> None:
+        """Everything that could go now went, the rest waits (quiet hours): tell the author now, not tomorrow."""
+        notes: list[tuple[int, str]] = []
+        async with self.db.session() as s:
+            repo = NoticeRepo(s)
+            for occ, held, resume in await repo.held_occurrences(now):
+                if not await repo.mark_held(occ.id):
+                    continue
+                row = await repo.get(occ.announcement_id)
+                if row is None:
+                    continue
+                counts = await repo.counts(occ.id)
+                lang = (await UserRepo(s).get(row.author_id)).lang or "vi"  # type: ignore[union-attr]
+                notes.append(
+                    (
+                        row.author_chat_id,
+                        self.t(
+                            lang,
+                            "announcements.report_held",
+                            id=row.id,
+                            sent=counts.get("sent", 0),
+                            held=held,
+                            at=format_local(resume),
+                        ),
+                    )
+                )
+        for chat_id, text in notes:
+            await self._notify(chat_id, Screen(text))

@@ -1,0 +1,114 @@
+"""How a notice looks: to a resident in private (with "Đã hiểu"), in a group, in a summary, in a report.
+
+A mixin of AnnouncementService; `render` is what the delivery worker calls for each outbox row.
+"""
+
+from __future__ import annotations
+
+from bot.adapters.db.announcements import NoticeRepo
+from bot.adapters.db.db import Database
+from bot.app.delivery import Item, Outgoing
+from bot.app.notice_model import Audience, Notice, OccurrenceReport, Status, notice_of
+from bot.core.content import Content
+from bot.core.i18n import Texts
+from bot.core.schedule import Schedule, format_local
+from bot.core.screens import Button, Screen, rows
+
+
+class NoticeViewMixin:
+    db: Database
+    t: Texts
+    content: Content
+    _render_cache: dict[tuple[int, str, str], Outgoing]
+
+    def outgoing(self, notice: Notice, lang: str, private: bool, outbox_id: int) -> Outgoing:
+        ward = self.content.ward(notice.ward_id)
+        header = self.t(
+            lang,
+            "announcements.notice_urgent_header" if notice.urgent else "announcements.notice_header",
+            ward=ward.name.get(lang) if ward else notice.ward_id,
+        )
+        text = f"{header}\n\n{notice.text}" if notice.text else header
+        buttons = rows(Button(self.t(lang, "announcements.btn_ack"), f"an:ack:{outbox_id}")) if private else ()
+        return Outgoing(Screen(text, buttons), notice.media_kind, notice.media_file_id)
+
+    async def render(self, item: Item) -> Outgoing:
+        """The outgoing message for one outbox row (notices cached per occurrence and language)."""
+        key = (item.occurrence_id, item.lang, item.recipient_kind)
+        base = self._render_cache.get(key)
+        if base is None:
+            async with self.db.session() as s:
+                repo = NoticeRepo(s)
+                occ = await repo.occurrence(item.occurrence_id)
+                row = await repo.get(occ.announcement_id) if occ else None
+                if row is None:
+                    raise LookupError(item.occurrence_id)
+                base = self.outgoing(notice_of(row), item.lang, item.recipient_kind == "user", 0)
+            if len(self._render_cache) > 256:
+                self._render_cache.clear()
+            self._render_cache[key] = base
+        if item.recipient_kind != "user":
+            return base
+        return Outgoing(
+            Screen(base.screen.text, rows(Button(base.screen.buttons[0][0].label, f"an:ack:{item.id}"))),
+            base.media_kind,
+            base.media_file_id,
+        )
+
+    def summary(self, n: Notice, lang: str) -> str:
+        audience = self.t(lang, f"announcements.audience_{n.audience.value}")
+        if n.audience is Audience.NEIGHBOURHOODS:
+            audience += " " + ", ".join(n.neighbourhoods)
+        when = self.when_text(n.schedule, lang)
+        urgent = " ⚡" if n.urgent else ""
+        return self.t(lang, "announcements.summary", audience=audience, when=when, urgent=urgent)
+
+    def list_item(self, n: Notice, sent: int, acked: int, lang: str) -> Screen:
+        """One line of /announcements, with what may still be done to the notice."""
+        body = n.text if len(n.text) <= 120 else n.text[:117] + "…"
+        buttons: list[Button] = []
+        if n.status in (Status.PENDING_APPROVAL, Status.SCHEDULED):
+            if sent == 0:
+                buttons.append(Button(self.t(lang, "announcements.btn_edit", id=n.id), f"an:edit:{n.id}"))
+            buttons.append(Button(self.t(lang, "announcements.btn_cancel", id=n.id), f"an:cancel:{n.id}"))
+        if n.status in (Status.SCHEDULED, Status.SENDING, Status.DONE) and sent:
+            buttons.append(Button(self.t(lang, "announcements.btn_withdraw", id=n.id), f"an:wd:{n.id}"))
+        return Screen(
+            self.t(
+                lang,
+                "announcements.list_item",
+                id=n.id,
+                status=self.t(lang, f"announcements.status_{n.status.value}"),
+                summary=self.summary(n, lang),
+                text=body,
+                sent=sent,
+                acked=acked,
+            ),
+            rows(buttons),
+        )
+
+    def when_text(self, s: Schedule, lang: str) -> str:
+        key = f"announcements.when_{s.repeat.value}"
+        return self.t(lang, key, at=format_local(s.start), until=s.until.strftime("%d/%m/%Y") if s.until else "")
+
+    def report_text(self, r: OccurrenceReport, lang: str) -> str:
+        c = r.counts
+        text = self.t(
+            lang,
+            "announcements.report",
+            id=r.notice_id,
+            at=format_local(r.fire_at),
+            sent=c.get("sent", 0),
+            failed=c.get("failed", 0),
+            blocked=c.get("blocked", 0),
+            uncertain=c.get("uncertain", 0),
+            acked=r.acked,
+        )
+        if r.reasons:
+            text += (
+                "\n"
+                + self.t(lang, "announcements.report_reasons")
+                + "\n"
+                + "\n".join(f"• {reason}: {n}" for reason, n in sorted(r.reasons.items(), key=lambda kv: -kv[1]))
+            )
+        return text

@@ -1,0 +1,57 @@
+"""What the use cases need from the outside world, as Protocols: no framework, no SQL.
+
+A use case asks for a *unit of work* (one transaction) and reaches every repository through it:
+
+    async with self.uow() as tx:
+        user = await tx.users.get(user_id)
+        user.subscribed = True          # records are plain attribute bags; changes are saved on exit
+
+`bot.adapters.db.uow.SqlUnitOfWork` implements it on SQLAlchemy (SQLite or PostgreSQL); the
+composition root (`bot.bootstrap`) hands it to the use cases. One module per area holds that
+area's repository and record protocols.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from bot.app.ports.notices import NoticeRepository
+from bot.app.ports.tickets import StaffGroupRepository, TicketRepository
+from bot.app.ports.unanswered import UnansweredRepository
+from bot.app.ports.users import ProgressRepository, UserRepository
+
+
+class UnitOfWork(Protocol):
+    """One transaction: committed when the `async with` block ends cleanly, rolled back on any error."""
+
+    users: UserRepository
+    progress: ProgressRepository
+    tickets: TicketRepository
+    staff_groups: StaffGroupRepository
+    notices: NoticeRepository
+    unanswered: UnansweredRepository
+
+    async def flush(self) -> None:
+        """Send pending changes (ids of new records become known) without committing."""
+
+    async def refresh(self, record: object) -> None:
+        """Reload a record from the database (after a conditional UPDATE by another statement)."""
+
+
+class Transactions(Protocol):
+    """Opens units of work: `async with transactions() as tx: ...`."""
+
+    def __call__(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+
+
+__all__ = [
+    "NoticeRepository",
+    "ProgressRepository",
+    "StaffGroupRepository",
+    "TicketRepository",
+    "Transactions",
+    "UnansweredRepository",
+    "UnitOfWork",
+    "UserRepository",
+]

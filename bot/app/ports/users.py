@@ -1,0 +1,55 @@
+"""Users (residents, staff, officials, admins), their roles, and their place in each guide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class UserRecord(Protocol):
+    id: int
+    channel: str
+    external_id: int
+    display_name: str
+    lang: str | None
+    ward_id: str | None
+    neighbourhood: str | None
+    onboarded: bool
+    subscribed: bool
+    blocked: bool
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+
+
+class RoleRecord(Protocol):
+    user_id: int
+    role: str
+    ward_id: str
+
+
+class ProgressRecord(Protocol):
+    user_id: int
+    guide_id: str
+    step: int
+    started_at: dt.datetime
+    updated_at: dt.datetime
+    finished_at: dt.datetime | None
+    worked: bool | None
+
+
+class UserRepository(Protocol):
+    async def get_or_create(
+        self, channel: str, external_id: int, display_name: str, now: dt.datetime
+    ) -> UserRecord: ...
+    async def by_external(self, channel: str, external_id: int) -> UserRecord | None: ...
+    async def get(self, user_id: int) -> UserRecord | None: ...
+    async def roles(self, user_id: int) -> list[RoleRecord]: ...
+    async def grant(self, user_id: int, role: str, ward_id: str, by: int | None, now: dt.datetime) -> bool: ...
+    async def revoke(self, user_id: int, role: str, ward_id: str) -> bool: ...
+
+
+class ProgressRepository(Protocol):
+    async def get(self, user_id: int, guide_id: str) -> ProgressRecord | None: ...
+    async def save(self, user_id: int, guide_id: str, step: int, now: dt.datetime) -> ProgressRecord: ...
+    async def finish(self, user_id: int, guide_id: str, worked: bool, now: dt.datetime) -> None: ...
+    async def latest_unfinished(self, user_id: int) -> ProgressRecord | None: ...

@@ -1,0 +1,420 @@
+"""Guides, categories and ward data: loaded from `content/`, validated, reported as `file:line: problem`.
+
+Content is data edited by ward volunteers, so every error must point at the line to fix.
+YAML is composed into nodes first so each value keeps the line it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+LANGS = ("vi", "en")
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$")
+URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s]*)?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in every language the bot speaks; Vietnamese first."""
+
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+class Examples(Strict):
+    vi: list[str] = Field(min_length=1)
+    en: list[str] = Field(default_factory=list)
+
+
+class Step(Strict):
+    text: Text
+    image: str | None = None
+    link: str | None = None
+    check: Text | None = None  # "did it work?" question asked after this step
+
+    @field_validator("link")
+    @classmethod
+    def _link_well_formed(cls, v: str | None) -> str | None:
+        if v is not None and not URL_RE.match(v):
+            raise ValueError(f"link is not a well-formed http(s) URL: {v!r}")
+        return v
+
+
+class Guide(Strict):
+    id: str
+    category: str
+    title: Text
+    summary: Text
+    keywords: list[str] = Field(min_length=1)
+    examples: Examples
+    steps: list[Step] = Field(min_length=1, max_length=15)
+    related: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(min_length=1)
+    reviewed: dt.date
+
+    @field_validator("id")
+    @classmethod
+    def _id_format(cls, v: str) -> str:
+        if len(v) > 40:
+            raise ValueError("id must be at most 40 characters (it travels in 64-byte button data)")
+        if not ID_RE.match(v):
+            raise ValueError(f"id {v!r} must be lowercase words joined by '-', optionally 'parent/child'")
+        return v
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_are_urls(cls, v: list[str]) -> list[str]:
+        for url in v:
+            if not URL_RE.match(url):
+                raise ValueError(f"source is not a well-formed http(s) URL: {url!r}")
+        return v
+
+    @property
+    def topic(self) -> str:
+        """The contract topic this guide counts as (a child `a/b` counts as `a`)."""
+        return self.id.split("/", 1)[0]
+
+
+class Category(Strict):
+    id: str
+    icon: str = ""
+    title: Text
+
+
+class Categories(Strict):
+    categories: list[Category] = Field(min_length=1)
+
+
+class Hotline(Strict):
+    number: str
+    label: Text
+    source: str
+
+
+class Office(Strict):
+    name: Text
+    address: str | None = None
+    address_uncertain: bool = False
+    hours: Text | None = None
+    phones: list[str] = Field(default_factory=list)
+
+
+class Ward(Strict):
+    id: str
+    name: Text
+    office: Office
+    neighbourhoods: list[str] | Literal["unknown"] = "unknown"
+    notes: Text | None = None
+
+
+class WardsFile(Strict):
+    wards: list[Ward] = Field(min_length=1)
+    hotlines: list[Hotline] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_wards(self) -> WardsFile:
+        ids = [w.id for w in self.wards]
+        if len(ids) != len(set(ids)):
+            raise ValueError("ward ids must be unique")
+        return self
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}: {kind}{self.message}"
+
+
+@dataclass
+class Content:
+    """Everything the bot shows that is not code."""
+
+    guides: dict[str, Guide]
+    categories: list[Category]
+    wards: dict[str, Ward]
+    hotlines: list[Hotline]
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+    def guides_in(self, category: str) -> list[Guide]:
+        """Contract topics first, in the order of topics.md (install before account), then the rest."""
+        order = {gid: i for i, gid in enumerate(CONTRACT_IDS)}
+        found = [g for g in self.guides.values() if g.category == category]
+        return sorted(found, key=lambda g: (order.get(g.topic, len(order)), g.id))
+
+    def guide(self, guide_id: str) -> Guide | None:
+        return self.guides.get(guide_id)
+
+    def ward(self, ward_id: str | None) -> Ward | None:
+        return self.wards.get(ward_id or "")
+
+
+class ContentError(Exception):
+    """Raised when content has errors; the bot refuses to start on it."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+Lines = dict[tuple[Any, ...], int]
+
+
+def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: Lines) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = (
+                yaml.safe_load(yaml.serialize(key_node))
+                if not isinstance(key_node, yaml.ScalarNode)
+                else key_node.value
+            )
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            out[key] = _to_python(value_node, (*path, key), lines)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(child, (*path, i), lines) for i, child in enumerate(node.value)]
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def load_yaml(path: Path) -> tuple[Any, Lines]:
+    """Parse one YAML file, keeping the line of every key and item."""
+    text = path.read_text(encoding="utf-8")
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    lines: Lines = {}
+    if node is None:
+        return None, {(): 1}
+    return _to_python(node, (), lines), lines
+
+
+def line_of(lines: Lines, loc: tuple[Any, ...]) -> int:
+    """The line of the deepest known prefix of `loc` (pydantic locations may point at missing keys)."""
+    for n in range(len(loc), -1, -1):
+        if loc[:n] in lines:
+            return lines[loc[:n]]
+    return 1
+
+
+def _validation_problems(rel: str, err: ValidationError, lines: Lines) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        loc = tuple(x for x in e["loc"])
+        where = ".".join(str(x) for x in loc) or "(file)"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "missing":
+            msg = "is missing"
+        elif e["type"] == "extra_forbidden":
+            msg = "is not a known field (typo?)"
+        out.append(Problem(rel, line_of(lines, loc), f"{where}: {msg}"))
+    return out
+
+
+# --- loading and checking ---------------------------------------------------------------
+
+
+def load_content(root: Path, required_ids: list[str] | None = None) -> Content:
+    """Load and cross-check all content; never raises on bad content, collects problems instead."""
+    root = Path(root)
+    problems: list[Problem] = []
+    guides: dict[str, Guide] = {}
+    guide_lines: dict[str, tuple[str, Lines]] = {}
+
+    def rel(p: Path) -> str:
+        try:
+            return str(p.relative_to(root.parent))
+        except ValueError:
+            return str(p)
+
+    guide_dir = root / "guides"
+    files = sorted(guide_dir.rglob("*.yaml")) if guide_dir.is_dir() else []
+    if not files:
+        problems.append(Problem(rel(guide_dir), 1, "no guide files found"))
+    for f in files:
+        r = rel(f)
+        try:
+            data, lines = load_yaml(f)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            problems.append(Problem(r, (mark.line + 1) if mark else 1, f"not valid YAML: {getattr(e, 'problem', e)}"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(r, 1, "a guide file must be a mapping with id, title, steps, ..."))
+            continue
+        try:
+            guide = Guide.model_validate(data)
+        except ValidationError as e:
+            problems.extend(_validation_problems(r, e, lines))
+            continue
+        if guide.id in guides:
+            other = guide_lines[guide.id][0]
+            problems.append(Problem(r, lines.get(("id",), 1), f"duplicate guide id {guide.id!r} (also in {other})"))
+            continue
+        expected_stem = guide.id.replace("/", "__")
+        if f.stem != expected_stem:
+            problems.append(
+                Problem(
+                    r,
+                    lines.get(("id",), 1),
+                    f"file name should be {expected_stem}.yaml for id {guide.id!r}",
+                    warning=True,
+                )
+            )
+        for i, step in enumerate(guide.steps):
+            if step.image and not (root / step.image).is_file():
+                problems.append(Problem(r, line_of(lines, ("steps", i, "image")), f"image not found: {step.image}"))
+        guides[guide.id] = guide
+        guide_lines[guide.id] = (r, lines)
+
+    categories: list[Category] = []
+    cat_file = root / "categories.yaml"
+    if cat_file.is_file():
+        try:
+            data, lines = load_yaml(cat_file)
+            categories = Categories.model_validate(data).categories
+        except yaml.YAMLError as e:
+            problems.append(Problem(rel(cat_file), 1, f"not valid YAML: {e}"))
+        except ValidationError as e:
+            problems.extend(_validation_problems(rel(cat_file), e, lines))
+    else:
+        problems.append(Problem(rel(cat_file), 1, "file is missing"))
+
+    wards: dict[str, Ward] = {}
+    hotlines: list[Hotline] = []
+    ward_file = root / "wards.yaml"
+    if ward_file.is_file():
+        r = rel(ward_file)
+        try:
+            data, lines = load_yaml(ward_file)
+            wf = WardsFile.model_validate(data)
+            wards = {w.id: w for w in wf.wards}
+            hotlines = wf.hotlines
+            for i, w in enumerate(wf.wards):
+                base = ("wards", i)
+                if w.neighbourhoods == "unknown":
+                    problems.append(
+                        Problem(
+                            r,
+                            line_of(lines, (*base, "neighbourhoods")),
+                            f"{w.id}: list of tổ dân phố not known; residents type their number",
+                            warning=True,
+                        )
+                    )
+                if w.office.address_uncertain:
+                    problems.append(
+                        Problem(
+                            r,
+                            line_of(lines, (*base, "office", "address")),
+                            f"{w.id}: office address is not confirmed",
+                            warning=True,
+                        )
+                    )
+                if not w.office.address:
+                    problems.append(
+                        Problem(r, line_of(lines, (*base, "office")), f"{w.id}: office address not known", warning=True)
+                    )
+                if w.office.hours is None:
+                    problems.append(
+                        Problem(r, line_of(lines, (*base, "office")), f"{w.id}: office hours not known", warning=True)
+                    )
+                if not w.office.phones:
+                    problems.append(
+                        Problem(
+                            r,
+                            line_of(lines, (*base, "office")),
+                            f"{w.id}: no ward phone number known; public hotlines are shown instead",
+                            warning=True,
+                        )
+                    )
+        except yaml.YAMLError as e:
+            problems.append(Problem(r, 1, f"not valid YAML: {e}"))
+        except ValidationError as e:
+            problems.extend(_validation_problems(r, e, lines))
+    else:
+        problems.append(Problem(rel(ward_file), 1, "file is missing"))
+
+    cat_ids = {c.id for c in categories}
+    for gid, g in guides.items():
+        r, lines = guide_lines[gid]
+        if categories and g.category not in cat_ids:
+            problems.append(
+                Problem(
+                    r,
+                    line_of(lines, ("category",)),
+                    f"unknown category {g.category!r} (known: {', '.join(sorted(cat_ids))})",
+                )
+            )
+        for i, other in enumerate(g.related):
+            if other not in guides and other not in {p for p in (required_ids or [])}:
+                problems.append(Problem(r, line_of(lines, ("related", i)), f"related guide {other!r} does not exist"))
+            elif other == gid:
+                problems.append(Problem(r, line_of(lines, ("related", i)), "a guide cannot be related to itself"))
+        if "/" in gid and gid.split("/")[0] not in guides:
+            problems.append(Problem(r, line_of(lines, ("id",)), f"parent guide {gid.split('/')[0]!r} does not exist"))
+
+    for rid in required_ids or []:
+        if rid not in guides:
+            problems.append(Problem(rel(guide_dir), 1, f"contract topic {rid!r} has no guide (expected {rid}.yaml)"))
+
+    return Content(guides=guides, categories=categories, wards=wards, hotlines=hotlines, root=root, problems=problems)
+
+
+# The topic ids every guide set must cover (../shared/topics.md).
+CONTRACT_IDS = [
+    "ihanoi-install",
+    "ihanoi-account",
+    "ihanoi-feedback",
+    "vneid-activate",
+    "vneid-recover",
+    "dvc-login",
+    "dvc-submit",
+    "dvc-track",
+    "dvc-pay",
+    "epay-bank-app",
+    "epay-qr",
+    "epay-bills",
+    "epay-pension",
+    "scam-safety",
+    "phone-basics",
+    "zalo-group",
+    "ward-contact",
+    "ask-staff",
+]
+
+
+def load_valid_content(root: Path) -> Content:
+    """Load content for the running bot: refuse to go on if anything is wrong."""
+    content = load_content(root, CONTRACT_IDS)
+    if content.errors:
+        raise ContentError(content.errors)
+    return content

@@ -1,0 +1,118 @@
+"""Match a resident's free-text question to a guide: confident, unsure ("Có phải bác muốn…?") or none.
+
+The same Matcher serves the bot and `python -m bot match --json` (shared/topics.md). How a question
+is scored is in `match_index.py`; this module turns the scores into one of three outcomes:
+
+* CONFIDENT: the best guide scores well, clearly ahead of the next, on distinctive words, and the
+  question is a question, not a long story -> open it;
+* UNSURE: the best guide first, then up to three alternatives -> "Có phải bác muốn…?";
+* NONE: no guide explains enough of the question -> a kind decline (weather, lottery, greetings).
+
+Two kinds of message are settled before scores: one that is only a product's name ("vneid",
+"dịch vụ công") offers the guides naming it (opens it when there is one); one of nothing but numbers
+and words that move a chat on ("1", "tiếp", "next") is declined.
+
+The thresholds were set on our own question sets (tests/core/match_questions.tsv and others),
+not on the shared dev questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.core.content import Guide
+from bot.core.match_index import LONG_TEXT, GuideIndex
+from bot.core.normalize import Normalizer, default_normalizer
+
+CONFIDENT_AT = 55.0  # best score at least this ...
+CONFIDENT_GAP = 8.0  # ... and this far ahead of the next guide
+NONE_BELOW = 40.0  # below this the question is declined
+MIN_EVIDENCE = 0.6  # weight of matched words a guide needs to be offered (distinctive ones: to be opened)
+ALTERNATIVE_AT = 20.0  # a guide must score this to be offered as an alternative
+MAX_ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    guide_id: str
+    score: float  # 0-100
+
+
+class Outcome(StrEnum):
+    CONFIDENT = "confident"
+    UNSURE = "unsure"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    query: str
+    normalized: str
+    outcome: Outcome
+    topic: str | None  # best guide id when CONFIDENT or UNSURE; None when NONE
+    score: float  # best score 0-100
+    alternatives: list[Candidate] = field(default_factory=list)  # next best, at most 3, without `topic`
+
+    def to_json(self) -> dict[str, object]:
+        """The `python -m bot match --json` line (shared/topics.md)."""
+        return {
+            "query": self.query,
+            "topic": self.topic,
+            "score": round(self.score, 1),
+            "alternatives": [{"topic": c.guide_id, "score": round(c.score, 1)} for c in self.alternatives],
+        }
+
+
+class Matcher:
+    """Built once from the guides; `match` is pure and takes well under a millisecond."""
+
+    def __init__(self, guide_ids: list[str], index: GuideIndex):
+        self._ids = guide_ids
+        self._index = index
+
+    @classmethod
+    def build(cls, guides: Iterable[Guide], normalizer: Normalizer | None = None) -> Matcher:
+        guides = list(guides)
+        return cls([g.id for g in guides], GuideIndex.build(guides, normalizer or default_normalizer()))
+
+    @property
+    def guide_ids(self) -> list[str]:
+        return list(self._ids)
+
+    def match(self, text: str) -> MatchResult:
+        norm, ranked = self._index.rank(text)
+        if not ranked or self._index.says_nothing(norm):
+            return MatchResult(text, norm.text, Outcome.NONE, None, ranked[0].score if ranked else 0.0, [])
+        ranked.sort(key=lambda r: (-r.score, self._ids[r.guide]))
+        named = self._index.named_guides(norm)
+        if named:  # just a product's name: its guides, best first
+            scores = {r.guide: r.score for r in ranked}
+            offered = sorted(named, key=lambda gi: (-scores.get(gi, 0.0), self._ids[gi]))
+            outcome = Outcome.CONFIDENT if len(offered) == 1 else Outcome.UNSURE
+            return MatchResult(
+                text,
+                norm.text,
+                outcome,
+                self._ids[offered[0]],
+                scores.get(offered[0], 0.0),
+                [Candidate(self._ids[gi], scores.get(gi, 0.0)) for gi in offered[1 : 1 + MAX_ALTERNATIVES]],
+            )
+        best = ranked[0]
+        if best.support < MIN_EVIDENCE or best.score < NONE_BELOW:
+            return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])
+        alternatives = [
+            Candidate(self._ids[r.guide], r.score)
+            for r in ranked[1:]
+            if r.score >= ALTERNATIVE_AT and r.support >= MIN_EVIDENCE
+        ][:MAX_ALTERNATIVES]
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        confident = (
+            best.score >= CONFIDENT_AT
+            and best.score - second >= CONFIDENT_GAP
+            and best.evidence >= MIN_EVIDENCE  # generic words alone never decide
+            and len(norm.plain) <= LONG_TEXT
+        )  # a long story gets choices, not a guide
+        outcome = Outcome.CONFIDENT if confident else Outcome.UNSURE
+        return MatchResult(text, norm.text, outcome, self._ids[best.guide], best.score, alternatives)

@@ -1,0 +1,93 @@
+"""Runs the real bot: polling by default, a webhook when WEBHOOK_URL is set."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+
+from bot.bootstrap import App, build_app, build_dispatcher, make_bot, make_fsm_storage
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+COMMANDS_VI = [
+    ("start", "Bắt đầu"),
+    ("menu", "Menu chính"),
+    ("help", "Cách dùng"),
+    ("settings", "Đổi phường, tổ dân phố"),
+    ("lang", "Đổi ngôn ngữ"),
+    ("mytickets", "Câu hỏi đã gửi cán bộ"),
+    ("subscribe", "Nhận thông báo phường"),
+    ("unsubscribe", "Tắt thông báo phường"),
+]
+# Shown in groups: staff and admins work there (tickets, bindings); residents never need them.
+COMMANDS_GROUP = [
+    ("note", "Ghi chú nội bộ vào phiếu (không gửi người dân)"),
+    ("guide", "Gửi hướng dẫn cho người dân: /guide <mã>"),
+    ("bind_ward", "Admin: gắn nhóm cán bộ với phường"),
+    ("bind_group", "Admin: gắn nhóm tổ dân phố"),
+    ("grant_staff", "Admin: cấp quyền cán bộ"),
+    ("revoke_staff", "Admin: bỏ quyền cán bộ"),
+    ("sla", "Admin: thời hạn nhắc việc"),
+    ("hours", "Admin: giờ làm việc của phường"),
+]
+
+
+async def start_services(app: App, bot: Bot) -> None:
+    for hook in app.extra.get("on_startup", []):
+        await hook(bot)
+
+
+async def stop_services(app: App) -> None:
+    for hook in reversed(app.extra.get("on_shutdown", [])):
+        await hook()
+
+
+async def run_bot(settings: Settings) -> int:
+    logging.getLogger().setLevel(logging.INFO)
+    bot = make_bot(settings)
+    me = await bot.get_me()
+    if me.username:
+        settings.bot_username = me.username  # deep links must carry the real username
+    app = await build_app(settings)
+    dp: Dispatcher = build_dispatcher(app, make_fsm_storage(settings))
+    await bot.set_my_commands(
+        [BotCommand(command=c, description=d) for c, d in COMMANDS_VI], scope=BotCommandScopeAllPrivateChats()
+    )
+    await bot.set_my_commands(
+        [BotCommand(command=c, description=d) for c, d in COMMANDS_GROUP], scope=BotCommandScopeAllGroupChats()
+    )
+    await start_services(app, bot)
+    try:
+        if settings.webhook_url:
+            from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+            from aiohttp import web
+
+            await bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=dp.resolve_used_update_types(),
+            )
+            web_app = web.Application()
+            SimpleRequestHandler(dp, bot, secret_token=settings.webhook_secret, handle_in_background=True).register(
+                web_app, "/webhook"
+            )
+            setup_application(web_app, dp, bot=bot)
+            runner = web.AppRunner(web_app)
+            await runner.setup()
+            await web.TCPSite(runner, "0.0.0.0", settings.webhook_port).start()
+            log.info("webhook listening on :%s", settings.webhook_port)
+            import asyncio
+
+            await asyncio.Event().wait()
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            log.info("polling as @%s", me.username)
+            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True)
+    finally:
+        await stop_services(app)
+        await app.close()
+        await bot.session.close()
+    return 0
