@@ -1,0 +1,48 @@
+"""Async filters for the hot path.
+
+aiogram runs a filter that is neither a `Filter` instance nor an async callable in a worker thread
+(`asyncio.to_thread`), and `F.chat.type == "private"` is such a filter: one thread hop per handler per
+update. These are `Filter` subclasses, evaluated inline. Rule for every router: gate it once at the
+router level (`router.message.filter(PrivateChat())`), never with a plain callable or a magic filter.
+"""
+
+from __future__ import annotations
+
+from aiogram.filters import Filter
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
+
+from bot.app.residents import Resident, Role
+
+GROUP_TYPES = frozenset({"group", "supergroup"})
+
+
+def _chat(event: TelegramObject) -> Chat | None:
+    if isinstance(event, Message):
+        return event.chat
+    if isinstance(event, CallbackQuery) and isinstance(event.message, Message):
+        return event.message.chat
+    return getattr(event, "chat", None)
+
+
+class PrivateChat(Filter):
+    async def __call__(self, event: TelegramObject) -> bool:
+        chat = _chat(event)
+        return chat is not None and chat.type == "private"
+
+
+class GroupChat(Filter):
+    async def __call__(self, event: TelegramObject) -> bool:
+        chat = _chat(event)
+        return chat is not None and chat.type in GROUP_TYPES
+
+
+class HasRole(Filter):
+    """The user holds one of `roles` (in any ward; admins hold every role). Needs `resident` from identify."""
+
+    def __init__(self, *roles: Role):
+        self.roles = roles
+
+    async def __call__(self, event: TelegramObject, resident: Resident | None = None) -> bool:
+        if resident is None:
+            return False
+        return resident.is_admin or any(resident.wards_for(r) for r in self.roles)
