@@ -18,13 +18,17 @@ not on the shared dev questions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+
+import yaml
 
 from bot.core.content import Guide
 from bot.core.match_index import LONG_TEXT, GuideIndex
-from bot.core.normalize import Normalizer, default_normalizer
+from bot.core.normalize import LEXICON_DIR, Normalizer, default_normalizer
 
 CONFIDENT_AT = 55.0  # best score at least this ...
 CONFIDENT_GAP = 8.0  # ... and this far ahead of the next guide
@@ -32,6 +36,20 @@ NONE_BELOW = 40.0  # below this the question is declined
 MIN_EVIDENCE = 0.6  # weight of matched words a guide needs to be offered (distinctive ones: to be opened)
 ALTERNATIVE_AT = 20.0  # a guide must score this to be offered as an alternative
 MAX_ALTERNATIVES = 3
+
+
+LOCAL_ONLY = frozenset({"ward-contact"})  # guides that only know our wards: never answer for elsewhere
+
+
+@cache
+def _elsewhere() -> re.Pattern[str]:
+    names = yaml.safe_load((LEXICON_DIR / "places.yaml").read_text(encoding="utf-8"))["elsewhere"]
+    return re.compile(r"\b(?:" + "|".join(re.escape(str(n)) for n in names) + r")\b")
+
+
+def names_elsewhere(plain: str) -> bool:
+    """The question names a province or city other than Hà Nội ("ubnd phuong o da nang")."""
+    return _elsewhere().search(plain) is not None
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,8 @@ class Matcher:
                 [Candidate(self._ids[gi], scores.get(gi, 0.0)) for gi in offered[1 : 1 + MAX_ALTERNATIVES]],
             )
         best = ranked[0]
+        if self._ids[best.guide].split("/")[0] in LOCAL_ONLY and names_elsewhere(norm.plain):
+            return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])
         if best.support < MIN_EVIDENCE or best.score < NONE_BELOW:
             return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])
         alternatives = [

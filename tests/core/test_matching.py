@@ -337,3 +337,10 @@ def test_moving_on_is_no_question(matcher, question):
 def test_numbers_and_moving_on_still_count_inside_a_question(matcher):
     assert matcher.match("cài vneid tiếp thế nào").topic == "vneid-activate"
     assert matcher.match("vneid 2").topic == "vneid-activate"
+
+
+def test_office_questions_about_another_province_are_declined(matcher):
+    """The ward-contact guide only knows our wards: an office in Đà Nẵng or Bắc Ninh is not ours."""
+    assert matcher.match("giờ làm việc ubnd phường ở đà nẵng").topic is None
+    assert matcher.match("so dien thoai ubnd xa yen phong bac ninh").topic is None
+    assert matcher.match("giờ làm việc ubnd phường tây hồ").topic == "ward-contact"
