@@ -28,7 +28,7 @@ import yaml
 
 from bot.core.content import Guide
 from bot.core.match_index import LONG_TEXT, GuideIndex
-from bot.core.normalize import LEXICON_DIR, Normalizer, default_normalizer
+from bot.core.normalize import LEXICON_DIR, Normalizer, default_normalizer, strip_diacritics, words
 
 CONFIDENT_AT = 55.0  # best score at least this ...
 CONFIDENT_GAP = 8.0  # ... and this far ahead of the next guide
@@ -47,9 +47,11 @@ def _elsewhere() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(str(n)) for n in names) + r")\b")
 
 
-def names_elsewhere(plain: str) -> bool:
-    """The question names a province or city other than Hà Nội ("ubnd phuong o da nang")."""
-    return _elsewhere().search(plain) is not None
+def names_elsewhere(text: str) -> bool:
+    """The question names a province or city other than Hà Nội ("ubnd phuong o da nang").
+
+    Read from the typed words, not the normalised ones: "bac" in "bac ninh" is not the polite "bác"."""
+    return _elsewhere().search(" ".join(words(strip_diacritics(text).lower()))) is not None
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ class Matcher:
                 [Candidate(self._ids[gi], scores.get(gi, 0.0)) for gi in offered[1 : 1 + MAX_ALTERNATIVES]],
             )
         best = ranked[0]
-        if self._ids[best.guide].split("/")[0] in LOCAL_ONLY and names_elsewhere(norm.plain):
+        if self._ids[best.guide].split("/")[0] in LOCAL_ONLY and names_elsewhere(text):
             return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])
         if best.support < MIN_EVIDENCE or best.score < NONE_BELOW:
             return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])
