@@ -320,7 +320,7 @@ def measure(
 
 
 def _own_questions(_: list[Guide]) -> list[str]:
-    tsv = PROJECT_ROOT / "tests" / "domain" / "match_questions.tsv"
+    tsv = PROJECT_ROOT / "tests" / "core" / "match_questions.tsv"
     return [line.split("\t", 1)[1] for line in tsv.read_text(encoding="utf-8").splitlines()[1:] if "\t" in line]
 
 

@@ -22,10 +22,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 
 import yaml
 
+from bot.core.accents import Restorer, has_diacritics
 from bot.core.content import Guide
 from bot.core.match_index import LONG_TEXT, GuideIndex
 from bot.core.normalize import LEXICON_DIR, Normalizer, default_normalizer, strip_diacritics, words
@@ -74,6 +75,7 @@ class MatchResult:
     topic: str | None  # best guide id when CONFIDENT or UNSURE; None when NONE
     score: float  # best score 0-100
     alternatives: list[Candidate] = field(default_factory=list)  # next best, at most 3, without `topic`
+    via: str = "lexical"  # which path answered: "lexical", "accents" (read with restored diacritics), "context"
 
     def to_json(self) -> dict[str, object]:
         """The `python -m bot match --json` line (shared/topics.md)."""
@@ -82,26 +84,50 @@ class MatchResult:
             "topic": self.topic,
             "score": round(self.score, 1),
             "alternatives": [{"topic": c.guide_id, "score": round(c.score, 1)} for c in self.alternatives],
+            "via": "lexical" if self.via == "accents" else self.via,
         }
 
 
 class Matcher:
     """Built once from the guides; `match` is pure and takes well under a millisecond."""
 
-    def __init__(self, guide_ids: list[str], index: GuideIndex):
+    def __init__(self, guide_ids: list[str], index: GuideIndex, texts: Iterable[str] = ()):
         self._ids = guide_ids
         self._index = index
+        self._texts = texts  # what the diacritics restorer learns from, on first need
 
     @classmethod
     def build(cls, guides: Iterable[Guide], normalizer: Normalizer | None = None) -> Matcher:
         guides = list(guides)
-        return cls([g.id for g in guides], GuideIndex.build(guides, normalizer or default_normalizer()))
+        index = GuideIndex.build(guides, normalizer or default_normalizer())
+        return cls([g.id for g in guides], index, list(_vietnamese_texts(guides)))
+
+    @cached_property
+    def _restorer(self) -> Restorer:
+        """Learnt on the first unaccented question that needs it: most questions never do."""
+        return Restorer.learn(self._texts)
 
     @property
     def guide_ids(self) -> list[str]:
         return list(self._ids)
 
     def match(self, text: str) -> MatchResult:
+        """The typed words first; a question typed without diacritics that leaves the matcher unsure is
+        read a second time with the diacritics our guides use, and that reading wins only if it is sure."""
+        result = self._match(text)
+        if result.outcome is Outcome.CONFIDENT or has_diacritics(text):
+            return result
+        restored = self._restorer.restore(text)
+        if restored == " ".join(text.split()):
+            return result
+        second = self._match(restored)
+        if second.outcome is not Outcome.CONFIDENT:
+            return result
+        return MatchResult(
+            text, second.normalized, second.outcome, second.topic, second.score, second.alternatives, via="accents"
+        )
+
+    def _match(self, text: str) -> MatchResult:
         norm, ranked = self._index.rank(text)
         if not ranked or self._index.says_nothing(norm):
             return MatchResult(text, norm.text, Outcome.NONE, None, ranked[0].score if ranked else 0.0, [])
@@ -138,3 +164,13 @@ class Matcher:
         )  # a long story gets choices, not a guide
         outcome = Outcome.CONFIDENT if confident else Outcome.UNSURE
         return MatchResult(text, norm.text, outcome, self._ids[best.guide], best.score, alternatives)
+
+
+def _vietnamese_texts(guides: Iterable[Guide]) -> Iterable[str]:
+    for g in guides:
+        yield g.title.vi
+        yield g.summary.vi
+        yield from g.keywords
+        yield from g.examples.vi
+        for step in g.steps:
+            yield step.text.vi

@@ -152,7 +152,8 @@ def test_every_answer_has_the_contract_shape(matcher):
         r = matcher.match(q)
         _check_shape(r)
         j = r.to_json()
-        assert set(j) == {"query", "topic", "score", "alternatives"}
+        assert set(j) == {"query", "topic", "score", "alternatives", "via"}
+        assert j["via"] in ("lexical", "semantic", "context")
         assert j["query"] == q
         assert all(set(a) == {"topic", "score"} for a in j["alternatives"])
 
