@@ -56,8 +56,8 @@ def last_step_screen() -> Screen:
 def test_step_renders_numbered_choices_with_fixed_menu_and_stuck_numbers() -> None:
     text = render(step_screen())
     assert text.startswith("📘 Cài ứng dụng iHanoi\nBước 2/5")
-    assert "1. ◀ Quay lại\n2. Tiếp ▶\n9. 😟 Tôi bị kẹt ở bước này\n0. 🏠 Về menu" in text
-    assert text.endswith("👉 Trả lời số 1–2 để chọn, 9 nếu bị kẹt, 0 để về menu.")
+    assert "1. Tiếp ▶\n2. ◀ Quay lại\n9. 😟 Tôi bị kẹt ở bước này\n0. 🏠 Về menu" in text
+    assert text.endswith("👉 Trả lời 1 để tiếp tục, 2 để quay lại, 9 nếu bị kẹt, 0 để về menu.")
 
 
 def test_numbering_is_stable_for_the_same_screen() -> None:
@@ -83,10 +83,10 @@ def test_url_buttons_are_links_not_choices() -> None:
 @pytest.mark.parametrize(
     ("reply", "action"),
     [
-        ("1", "g:ihanoi_install:0"),
-        (" 2 ", "g:ihanoi_install:2"),
-        ("2.", "g:ihanoi_install:2"),
-        ("số 2", "g:ihanoi_install:2"),
+        ("1", "g:ihanoi_install:2"),
+        (" 2 ", "g:ihanoi_install:0"),
+        ("1.", "g:ihanoi_install:2"),
+        ("số 1", "g:ihanoi_install:2"),
         ("9", "stuck:ihanoi_install:1"),
         ("0", "menu"),
         ("tiếp", "g:ihanoi_install:2"),
@@ -137,7 +137,7 @@ def test_last_step_words() -> None:
 def test_first_step_has_no_back() -> None:
     s = Screen("Bước 1/5", rows(Button("Tiếp ▶", "g:x:1"), Button("😟 Tôi bị kẹt ở bước này", "stuck:x:0"), MENU))
     assert parse_reply("quay lại", s) is None
-    assert render(s).endswith("👉 Trả lời 1 để chọn, 9 nếu bị kẹt, 0 để về menu.")
+    assert render(s).endswith("👉 Trả lời 1 để tiếp tục, 9 nếu bị kẹt, 0 để về menu.")
 
 
 def test_a_screen_without_buttons_has_no_footer() -> None:
@@ -157,4 +157,8 @@ def test_a_long_list_skips_9() -> None:
 
 
 def test_english_footer() -> None:
-    assert footer(step_screen(), "en") == "👉 Reply 1–2 to choose, 9 if stuck, 0 for the menu."
+    assert footer(step_screen(), "en") == "👉 Reply 1 to go on, 2 to go back, 9 if stuck, 0 for the menu."
+
+
+def test_the_checked_step_footer_gives_the_range() -> None:
+    assert footer(checked_step_screen()) == "👉 Trả lời số 1–3 để chọn, 9 nếu bị kẹt, 0 để về menu."

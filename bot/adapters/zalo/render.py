@@ -7,16 +7,17 @@ shows as a keyboard is shown here as text with numbered choices::
     Bước 2/5
     ...
 
-    1. ◀ Quay lại
-    2. Tiếp ▶
+    1. Tiếp ▶
+    2. ◀ Quay lại
     9. 😟 Tôi bị kẹt ở bước này
     0. 🏠 Về menu
-    👉 Trả lời số 1–2 để chọn, 9 nếu bị kẹt, 0 để về menu.
 
-Numbers are a pure function of the screen (button order), so the text a resident read and the
-reply she types agree: "0" is always the menu, "9" always "stuck", the other buttons count
-1, 2, 3... in screen order (9 and 0 skipped). Link buttons are printed as links, not numbered.
-:func:`parse_reply` maps a bare number or a word ("tiếp", "tiep", "quay lại", "menu", "kẹt",
+    👉 Trả lời 1 để tiếp tục, 2 để quay lại, 9 nếu bị kẹt, 0 để về menu.
+
+Numbers are a pure function of the screen, so the text a resident read and the reply she
+types agree: "0" is always the menu, "9" always "stuck", the button that goes on ("Tiếp")
+is always 1, the others count on in screen order (9 skipped). Link buttons are printed as
+links, not numbered. :func:`parse_reply` maps a bare number or a word ("tiếp", "tiep", "quay lại", "menu", "kẹt",
 typed with or without diacritics) back to the button's action string.
 """
 
@@ -46,11 +47,12 @@ def choices(screen: Screen) -> tuple[Choice, ...]:
     action_buttons = [b for row in screen.buttons for b in row if b.action is not None]
     menu_btn = next((b for b in action_buttons if b.action == MENU_ACTION), None)
     stuck_btn = _stuck_button(action_buttons)
+    plain = [b for b in action_buttons if b is not menu_btn and b is not stuck_btn]
+    # the button that goes on ("Tiếp ▶", "Được rồi, tiếp ▶", "▶ Làm tiếp") is always 1
+    plain.sort(key=lambda b: 0 if _role(b.label) == "next" else 1)
     out: list[Choice] = []
     n = 0
-    for b in action_buttons:
-        if b is menu_btn or b is stuck_btn:
-            continue
+    for b in plain:
         n += 1
         if n == STUCK_NUMBER:
             n += 1
@@ -71,6 +73,16 @@ def _stuck_button(buttons: list[Button]) -> Button | None:
     return next((b for b in stuck if "ket" in _words(b.label) or "stuck" in _words(b.label)), stuck[-1])
 
 
+def _role(label: str) -> str | None:
+    """ "next" or "back" for the buttons the footer names; None for the others."""
+    words = _words(label)
+    if "tiep" in words or "next" in words:
+        return "next"
+    if _contains(words, ("quay", "lai")) or "back" in words:
+        return "back"
+    return None
+
+
 def _action(b: Button) -> str:
     assert b.action is not None
     return b.action
@@ -81,9 +93,11 @@ def links(screen: Screen) -> tuple[Button, ...]:
 
 
 _FOOTER = {
-    "vi": {"pick_one": "Trả lời {n} để chọn", "pick_range": "Trả lời số {a}–{b} để chọn", "stuck": "9 nếu bị kẹt",
+    "vi": {"next": "{n} để tiếp tục", "back": "{n} để quay lại", "reply": "Trả lời ",
+           "pick_one": "Trả lời {n} để chọn", "pick_range": "Trả lời số {a}–{b} để chọn", "stuck": "9 nếu bị kẹt",
            "menu": "0 để về menu", "only_stuck": "Trả lời 9 nếu bị kẹt", "only_menu": "Trả lời 0 để về menu"},
-    "en": {"pick_one": "Reply {n} to choose", "pick_range": "Reply {a}–{b} to choose", "stuck": "9 if stuck",
+    "en": {"next": "{n} to go on", "back": "{n} to go back", "reply": "Reply ",
+           "pick_one": "Reply {n} to choose", "pick_range": "Reply {a}–{b} to choose", "stuck": "9 if stuck",
            "menu": "0 for the menu", "only_stuck": "Reply 9 if stuck", "only_menu": "Reply 0 for the menu"},
 }  # fmt: skip
 
@@ -92,12 +106,17 @@ def footer(screen: Screen, lang: str = "vi") -> str:
     """One short line telling how to answer; empty when the screen has no choices."""
     t = _FOOTER.get(lang, _FOOTER["vi"])
     cs = choices(screen)
-    plain = [c.number for c in cs if c.number not in (MENU_NUMBER, STUCK_NUMBER)]
+    plain = [c for c in cs if c.number not in (MENU_NUMBER, STUCK_NUMBER)]
+    roles = [_role(c.label) for c in plain]
     parts: list[str] = []
-    if len(plain) == 1:
-        parts.append(t["pick_one"].format(n=plain[0]))
+    if plain and all(roles) and len(set(roles)) == len(roles):
+        # only "go on" / "go back": name them ("Trả lời 1 để tiếp tục, 2 để quay lại")
+        parts = [t[r].format(n=c.number) for c, r in zip(plain, roles, strict=True) if r]
+        parts[0] = t["reply"] + parts[0]
+    elif len(plain) == 1:
+        parts.append(t["pick_one"].format(n=plain[0].number))
     elif plain:
-        parts.append(t["pick_range"].format(a=min(plain), b=max(plain)))
+        parts.append(t["pick_range"].format(a=plain[0].number, b=plain[-1].number))
     if any(c.number == STUCK_NUMBER for c in cs):
         parts.append(t["stuck"] if parts else t["only_stuck"])
     if any(c.number == MENU_NUMBER for c in cs):
