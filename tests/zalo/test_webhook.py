@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.adapters.zalo.client import EVENT_TEXT, ZaloClient
+from bot.adapters.zalo.client import EVENT_TEXT, Update, ZaloClient
 from bot.adapters.zalo.webhook import DEFAULT_PATH, SECRET_HEADER, ZaloWebhook
 from tests.zalo.fake_zalo import FakeZaloAPI
 
@@ -18,10 +18,10 @@ CHAT = "6ede9afa66b88fe6d6a9"
 
 class Inbox:
     def __init__(self) -> None:
-        self.updates: list[object] = []
+        self.updates: list[Update] = []
         self.fail = False
 
-    async def __call__(self, update: object) -> None:
+    async def __call__(self, update: Update) -> None:
         if self.fail:
             raise RuntimeError("boom")
         self.updates.append(update)
@@ -72,8 +72,9 @@ async def test_right_secret_hands_a_typed_update_to_the_callback(
     await client.set_webhook(url, SECRET)  # the fake now posts to us with that secret
     assert await zalo.deliver(zalo.make_update(CHAT, "tiếp", display_name="Bác Lan")) == 200
     [update] = inbox.updates
-    assert getattr(update, "event_name") == EVENT_TEXT  # noqa: B009
-    assert getattr(update, "text") == "tiếp"  # noqa: B009
+    assert update.event_name == EVENT_TEXT and update.text == "tiếp"
+    assert update.message is not None and update.message.sender is not None
+    assert update.message.sender.display_name == "Bác Lan"
     # a forged delivery with another secret is refused
     assert await zalo.deliver(zalo.make_update(CHAT, "0"), secret="guessed-secret") == 401
     assert len(inbox.updates) == 1
