@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_port: int = 8080
+    # Zalo Bot Platform (docs/zalo.md). No token = no Zalo channel.
+    zalo_bot_token: SecretStr | None = None
+    # Base URL of the Zalo Bot API (a self-hosted proxy, or the fake server in tests).
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    # Webhook mode when both are set (secret: 8-256 characters); otherwise long polling.
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    # Zalo publishes no send rate (only "429 Quota exceeded"): a conservative default.
+    zalo_rate_per_second: float = 5.0
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -1,0 +1,56 @@
+"""Splitting long text for Zalo's 2,000-character messages: paragraphs, then lines, then words."""
+
+from __future__ import annotations
+
+from bot.adapters.zalo.client import MAX_TEXT, split_text
+
+
+def _body(part: str) -> str:
+    return part.rsplit("\n", 1)[0]
+
+
+def test_short_text_is_one_part_without_marker() -> None:
+    assert split_text("Xin chào") == ["Xin chào"]
+    assert split_text("x" * MAX_TEXT) == ["x" * MAX_TEXT]
+    assert split_text("   ") == []
+
+
+def test_two_paragraphs_become_two_marked_parts() -> None:
+    a, b = "A" * 1500, "B" * 1500
+    parts = split_text(f"{a}\n\n{b}")
+    assert parts == [f"{a}\n(1/2)", f"{b}\n(2/2)"]
+
+
+def test_small_paragraphs_are_packed_together() -> None:
+    paras = [f"Đoạn {i} " + "y" * 480 for i in range(8)]  # 8 × ~488 characters
+    parts = split_text("\n\n".join(paras))
+    assert all(len(p) <= MAX_TEXT for p in parts)
+    assert len(parts) == 2  # 4 + 4 paragraphs, not 8 messages
+    assert _body(parts[0]).count("\n\n") == 3
+
+
+def test_a_huge_paragraph_is_cut_at_lines_then_words() -> None:
+    lines = "\n".join(f"dòng {i} " + "z" * 90 for i in range(40))  # one paragraph, ~4,000 characters
+    parts = split_text(lines)
+    assert all(len(p) <= MAX_TEXT for p in parts)
+    for p in parts:
+        assert _body(p).startswith("dòng ")  # cut between lines, never inside one
+    words = " ".join(["chữ"] * 1500)  # no line breaks at all
+    parts = split_text(words)
+    assert all(len(p) <= MAX_TEXT for p in parts)
+    assert all(not _body(p).endswith(("ch", "c")) for p in parts)  # never inside a word
+    assert " ".join(_body(p) for p in parts) == words
+
+
+def test_a_word_longer_than_a_message_is_cut_anyway() -> None:
+    parts = split_text("u" * 5000)
+    assert len(parts) == 3
+    assert all(len(p) <= MAX_TEXT for p in parts)
+    assert "".join(_body(p) for p in parts) == "u" * 5000
+
+
+def test_markers_count_all_parts_even_past_nine() -> None:
+    parts = split_text("\n\n".join("p" * 1900 for _ in range(12)))
+    assert len(parts) == 12
+    assert parts[0].endswith("(1/12)") and parts[-1].endswith("(12/12)")
+    assert all(len(p) <= MAX_TEXT for p in parts)
