@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.adapters.db.db import Database
-from bot.adapters.db.uow import SqlTransactions
 from bot.adapters.db.unanswered import UnansweredRow
+from bot.adapters.db.uow import SqlTransactions
 from bot.app.unanswered import UnansweredLog, scrub, user_hash
 from bot.cli_unanswered import run_unanswered
 from bot.core.content import load_valid_content
