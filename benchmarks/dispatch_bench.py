@@ -250,6 +250,10 @@ class Result:
         self.commits = self.begins = 0
         self.rss_kb = 0
 
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu / self.n
+
     def line(self, name: str) -> str:
         ups = self.n / self.wall if self.wall else 0.0
         s = (
@@ -389,6 +393,10 @@ async def main(args: argparse.Namespace) -> None:
         print(
             f"project replies: {len(proj_session.texts)} messages, {apologies} apologies, "
             f"{slowed} slow-down notes, {unanswered} residents without any answer"
+        )
+        # on a busy machine wall-clock rates mostly measure the neighbours; CPU time per update does not
+        print(
+            f"project/bare CPU-bound throughput (bare CPU ms / project CPU ms): {100 * bare.cpu_ms / project.cpu_ms:.1f} %"
         )
         print(f"project/bare throughput: {100 * (project.n / project.wall) / (bare.n / bare.wall):.1f} %")
     finally:
