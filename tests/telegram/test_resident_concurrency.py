@@ -36,7 +36,7 @@ async def any_harness(db_url, fake, clock) -> AsyncIterator[Harness]:
 async def test_fifty_residents_asking_four_questions_at_once_all_get_their_answers(any_harness):
     h = any_harness
     ids = [5000 + i for i in range(50)]
-    actors = await asyncio.gather(*(h.onboarded(uid) for uid in ids))
+    actors = [await h.onboarded(uid) for uid in ids]
     before = len(h.fake.sent)
     # 200 updates at once; each resident's four questions race each other
     await asyncio.gather(*(a.send(q) for q in QUESTIONS.values() for a in actors))

@@ -19,6 +19,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 WROTE = "bot_wrote"  # Connection.info key: this transaction wrote something
 PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 20
+# A burst (one getUpdates batch, a storm of button taps) waits for a connection rather than failing:
+# a late answer beats an apology.
+POOL_TIMEOUT = 120
 
 
 def alembic_config() -> Config:
@@ -43,10 +46,13 @@ class Database:
             if self.url.database and self.url.database != ":memory:":
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
+            kwargs["pool_timeout"] = POOL_TIMEOUT
         else:
             # A sized pool, no per-checkout ping (a round trip on every update); connections are
             # recycled instead, and asyncpg keeps its prepared statements per connection.
-            kwargs.update(pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW, pool_recycle=1800, pool_timeout=30)
+            kwargs.update(
+                pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW, pool_recycle=1800, pool_timeout=POOL_TIMEOUT
+            )
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
