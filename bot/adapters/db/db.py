@@ -46,7 +46,8 @@ class Database:
             if self.url.database and self.url.database != ":memory:":
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
-            kwargs["pool_timeout"] = POOL_TIMEOUT
+            if self.url.database and self.url.database != ":memory:":  # a file: a queue pool
+                kwargs["pool_timeout"] = POOL_TIMEOUT
         else:
             # A sized pool, no per-checkout ping (a round trip on every update); connections are
             # recycled instead, and asyncpg keeps its prepared statements per connection.
