@@ -65,15 +65,16 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     if migrate:
         await db.migrate()
     texts = Texts()
-    residents = ResidentService(SqlTransactions(db), clock, settings.admin_ids)
+    transactions = SqlTransactions(db)
+    residents = ResidentService(transactions, clock, settings.admin_ids)
     matcher = Matcher.build(content.guides.values())
-    unanswered = UnansweredLog(db, settings.hash_salt)
+    unanswered = UnansweredLog(transactions, settings.hash_salt)
 
     async def log_unanswered(r: Resident, result: MatchResult) -> None:
         await unanswered.record(r.ward_id, f"{r.channel}:{r.external_id}", result, clock.now())
 
     flow = ResidentFlow(
-        db=db,
+        uow=transactions,
         content=content,
         matcher=matcher,
         residents=residents,

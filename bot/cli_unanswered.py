@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from bot.adapters.db.db import Database
+from bot.adapters.db.uow import SqlTransactions
 from bot.app.unanswered import UnansweredGroup, UnansweredLog
 from bot.settings import Settings
 
@@ -27,7 +28,7 @@ async def run_unanswered(settings: Settings, stdout: TextIO, limit: int = 20) ->
     db = Database(settings.database_url)
     try:
         await db.migrate()
-        groups = await UnansweredLog(db, settings.hash_salt).report(limit)
+        groups = await UnansweredLog(SqlTransactions(db), settings.hash_salt).report(limit)
     finally:
         await db.close()
     if not groups:

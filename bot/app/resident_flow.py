@@ -10,8 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.adapters.db.db import Database
-from bot.adapters.db.users import ProgressRepo
+from bot.app.ports import Transactions
 from bot.app.residents import Resident, ResidentService
 from bot.core.clock import Clock
 from bot.core.content import Content, Guide
@@ -106,7 +105,7 @@ class ResidentFlow:
     def __init__(
         self,
         *,
-        db: Database,
+        uow: Transactions,
         content: Content,
         matcher: Matcher,
         residents: ResidentService,
@@ -115,7 +114,7 @@ class ResidentFlow:
         deep_link_base: str,
         on_unanswered: UnansweredHook | None = None,
     ):
-        self.db = db
+        self.uow = uow
         self.content = content
         self.matcher = matcher
         self.residents = residents
@@ -319,8 +318,8 @@ class ResidentFlow:
 
     async def open_guide(self, r: Resident, guide: Guide, step: int) -> list[Screen]:
         step = max(0, min(step, len(guide.steps) - 1))
-        async with self.db.session() as s:
-            await ProgressRepo(s).save(r.id, guide.id, step, self.clock.now())
+        async with self.uow() as tx:
+            await tx.progress.save(r.id, guide.id, step, self.clock.now())
         screens = [self._step_screen(r, guide, step)]
         if guide.id == "ward-contact" and step == 0:
             screens.insert(0, Screen(self.contacts_text(r)))  # the card first; the step keeps its buttons last
@@ -341,21 +340,22 @@ class ResidentFlow:
         if last:
             parts.append("❓ " + (step.check.get(lang) if step.check else self.t(lang, "resident.last_step_question")))
         back = Button(self.t(lang, "resident.btn_back"), f"g:{guide.id}:{n - 1}") if n > 0 else None
+        nav: list[list[Button]]
         if last:
             nav = [
                 [
                     Button(self.t(lang, "resident.btn_done_yes"), f"done:{guide.id}:1"),
                     Button(self.t(lang, "resident.btn_done_no"), f"done:{guide.id}:0"),
                 ],
-                [back],
+                _row(back),
             ]
         elif step.check:
             nav = [
                 [Button(self.t(lang, "resident.btn_ok_next"), f"g:{guide.id}:{n + 1}")],
-                [back, Button(self.t(lang, "resident.btn_not_ok"), f"stuck:{guide.id}:{n}")],
+                _row(back, Button(self.t(lang, "resident.btn_not_ok"), f"stuck:{guide.id}:{n}")),
             ]
         else:
-            nav = [[back, Button(self.t(lang, "resident.btn_next"), f"g:{guide.id}:{n + 1}")]]
+            nav = [_row(back, Button(self.t(lang, "resident.btn_next"), f"g:{guide.id}:{n + 1}"))]
         share = Button(self.t(lang, "resident.btn_share"), f"share:{guide.id}") if n == 0 or last else None
         # the guide about asking staff tells her to press "Hỏi cán bộ phường": the button is right here
         ask = Button(self.t(lang, "resident.menu_ask"), "ask") if guide.id == ASK_STAFF_GUIDE else None
@@ -375,8 +375,8 @@ class ResidentFlow:
         return self.t(r.language, "resident.step_label", n=n + 1, total=len(guide.steps))
 
     async def _last_progress(self, r: Resident) -> Progress | None:
-        async with self.db.session() as s:
-            row = await ProgressRepo(s).latest_unfinished(r.id)
+        async with self.uow() as tx:
+            row = await tx.progress.latest_unfinished(r.id)
             if row is None or self.content.guide(row.guide_id) is None:
                 return None
             return Progress(row.guide_id, row.step)
@@ -431,8 +431,8 @@ class ResidentFlow:
         guide = self.content.guide(guide_id)
         if guide is None or worked not in ("0", "1"):
             return None
-        async with self.db.session() as s:
-            await ProgressRepo(s).finish(r.id, guide.id, worked == "1", self.clock.now())
+        async with self.uow() as tx:
+            await tx.progress.finish(r.id, guide.id, worked == "1", self.clock.now())
         if worked == "0":
             return await self._a_stuck(r, guide_id, str(len(guide.steps) - 1))
         lang = r.language
@@ -597,6 +597,10 @@ class ResidentFlow:
 
     def _menu_button(self, r: Resident) -> Button:
         return Button(self.t(r.language, "resident.back_menu"), "menu")
+
+
+def _row(*buttons: Button | None) -> list[Button]:
+    return [b for b in buttons if b is not None]
 
 
 NAV_FILLER = {"bac", "toi", "chau", "em", "con", "minh", "a", "oi", "nhe", "roi", "qua", "lam", "that"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,6 +20,7 @@ class Role(StrEnum):
 
 
 ANY_WARD = "*"
+TOUCH_EVERY = dt.timedelta(minutes=5)  # `last_seen_at` is kept to this precision: no write per message
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class Resident:
         return self.ward_id is not None and self.neighbourhood is None and not self.onboarded
 
 
-def _to_resident(row: UserRecord, roles: list[tuple[str, str]]) -> Resident:
+def _to_resident(row: UserRecord, roles: Iterable[tuple[str, str]]) -> Resident:
     return Resident(
         id=row.id,
         channel=row.channel,
@@ -77,12 +80,28 @@ class ResidentService:
         self.admin_ids = set(admin_ids or [])
 
     async def identify(self, channel: str, external_id: int, display_name: str = "") -> Resident:
+        """Who wrote: one query for the user and their roles; a write only for a new user, a missing
+        admin role, a new name, an unblock, or a `last_seen_at` older than `TOUCH_EVERY`."""
+        now = self.clock.now()
         async with self.uow() as tx:
             repo = tx.users
-            row = await repo.get_or_create(channel, external_id, display_name, self.clock.now())
-            if external_id in self.admin_ids:
-                await repo.grant(row.id, Role.ADMIN, ANY_WARD, None, self.clock.now())
-            roles = [(r.role, r.ward_id) for r in await repo.roles(row.id)]
+            found = await repo.with_roles(channel, external_id)
+            if found is None:
+                await repo.create(channel, external_id, display_name, now)
+                found = await repo.with_roles(channel, external_id)
+                if found is None:  # pragma: no cover - the row was just written
+                    raise LookupError((channel, external_id))
+            row, role_rows = found
+            roles = {(r.role, r.ward_id) for r in role_rows}
+            if external_id in self.admin_ids and (Role.ADMIN, ANY_WARD) not in roles:
+                await repo.grant(row.id, Role.ADMIN, ANY_WARD, None, now)
+                roles.add((Role.ADMIN, ANY_WARD))
+            name = display_name[:128]
+            if row.blocked or (name and row.display_name != name) or now - row.last_seen_at >= TOUCH_EVERY:
+                row.last_seen_at = now
+                row.blocked = False  # they wrote to us, so they have not blocked the bot
+                if name:
+                    row.display_name = name
             return _to_resident(row, roles)
 
     async def get(self, user_id: int) -> Resident | None:

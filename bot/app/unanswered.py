@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.adapters.db.db import Database
-from bot.adapters.db.unanswered import UnansweredRepo, UnansweredRow
+from bot.app.ports import Transactions
+from bot.app.ports.unanswered import UnansweredRecord
 from bot.core.matching import MatchResult, Outcome
 from bot.core.normalize import Normalizer, default_normalizer, strip_diacritics
 
@@ -54,10 +54,10 @@ def scrub(text: str) -> str:
 
 
 class UnansweredLog:
-    def __init__(self, db: Database, salt: str, normalizer: Normalizer | None = None):
+    def __init__(self, uow: Transactions, salt: str, normalizer: Normalizer | None = None):
         if not salt:
             raise ValueError("a hash salt is needed to store residents as hashes")
-        self.db = db
+        self.uow = uow
         self._salt = salt
         self._stopwords = (normalizer or default_normalizer()).lexicon.stopwords
 
@@ -68,24 +68,23 @@ class UnansweredLog:
         text = scrub(result.normalized)[:300]
         if not text:
             return False
-        row = UnansweredRow(
-            ward_id=ward_id,
-            user_hash=user_hash(self._salt, user_key),
-            text=text,
-            outcome=result.outcome.value,
-            topic=result.topic,
-            score=round(result.score, 1),
-            created_at=now,
-        )
-        async with self.db.session() as s:
-            await UnansweredRepo(s).add(row)
+        async with self.uow() as tx:
+            await tx.unanswered.add(
+                ward_id=ward_id,
+                user_hash=user_hash(self._salt, user_key),
+                text=text,
+                outcome=result.outcome.value,
+                topic=result.topic,
+                score=round(result.score, 1),
+                created_at=now,
+            )
         return True
 
     async def report(self, limit: int = 20, since: dt.datetime | None = None) -> list[UnansweredGroup]:
         """The `limit` largest groups of similar questions (then the most people, the most recent)."""
-        async with self.db.session() as s:
-            rows = await UnansweredRepo(s).recent(MAX_ROWS, since)
-        by_text: dict[str, list[UnansweredRow]] = {}
+        async with self.uow() as tx:
+            rows = await tx.unanswered.recent(MAX_ROWS, since)
+        by_text: dict[str, list[UnansweredRecord]] = {}
         for row in rows:
             by_text.setdefault(row.text, []).append(row)
         # the most asked phrasings found the groups (written with diacritics first: easier to read);
@@ -130,7 +129,7 @@ class UnansweredLog:
         return (" ".join(distinct), len(distinct)) if distinct else (text, 0)
 
     @staticmethod
-    def _group(phrasings: list[str], by_text: dict[str, list[UnansweredRow]]) -> UnansweredGroup:
+    def _group(phrasings: list[str], by_text: dict[str, list[UnansweredRecord]]) -> UnansweredGroup:
         rows = [r for t in phrasings for r in by_text[t]]
         guesses = Counter(r.topic for r in rows if r.topic)
         return UnansweredGroup(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.adapters.db.db import Database
 from bot.adapters.db.unanswered import UnansweredRow
+from bot.adapters.db.uow import SqlTransactions
 from bot.app.unanswered import UnansweredLog, scrub, user_hash
 from bot.cli_unanswered import run_unanswered
 from bot.core.content import load_valid_content
@@ -29,7 +30,7 @@ def matcher() -> Matcher:
 async def _log(url: str) -> tuple[Database, UnansweredLog]:
     db = Database(url)
     await db.migrate()
-    return db, UnansweredLog(db, SALT)
+    return db, UnansweredLog(SqlTransactions(db), SALT)
 
 
 async def _rows(db: Database) -> list[UnansweredRow]:
@@ -150,7 +151,7 @@ async def test_unsure_groups_name_the_guide_the_matcher_leaned_to(db_url, matche
 
 def test_a_salt_is_required():
     with pytest.raises(ValueError):
-        UnansweredLog(Database("sqlite+aiosqlite://"), "")
+        UnansweredLog(SqlTransactions(Database("sqlite+aiosqlite://")), "")
 
 
 async def test_cli_lists_the_groups(sqlite_url, matcher):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import Float, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,11 +31,31 @@ class UnansweredRepo:
     def __init__(self, session: AsyncSession):
         self.s = session
 
-    async def add(self, row: UnansweredRow) -> None:
-        self.s.add(row)
+    async def add(
+        self,
+        *,
+        ward_id: str | None,
+        user_hash: str,
+        text: str,
+        outcome: str,
+        topic: str | None,
+        score: float,
+        created_at: dt.datetime,
+    ) -> None:
+        self.s.add(
+            UnansweredRow(
+                ward_id=ward_id,
+                user_hash=user_hash,
+                text=text,
+                outcome=outcome,
+                topic=topic,
+                score=score,
+                created_at=created_at,
+            )
+        )
         await self.s.flush()
 
-    async def recent(self, limit: int, since: dt.datetime | None = None) -> list[UnansweredRow]:
+    async def recent(self, limit: int, since: dt.datetime | None = None) -> Sequence[UnansweredRow]:
         """The newest `limit` rows (newest first), optionally only those at or after `since`."""
         q = select(UnansweredRow)
         if since is not None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.adapters.db.base import Base, UTCDateTime
+from bot.adapters.db.db import dialect_insert
 
 
 class UserRow(Base):
@@ -61,10 +62,24 @@ class UserRepo:
     def __init__(self, session: AsyncSession):
         self.s = session
 
-    async def get_or_create(self, channel: str, external_id: int, display_name: str, now: dt.datetime) -> UserRow:
-        row = await self.by_external(channel, external_id)
-        if row is None:
-            row = UserRow(
+    async def with_roles(self, channel: str, external_id: int) -> tuple[UserRow, list[RoleRow]] | None:
+        """The user and their roles, in one query."""
+        rows = (
+            await self.s.execute(
+                select(UserRow, RoleRow)
+                .outerjoin(RoleRow, RoleRow.user_id == UserRow.id)
+                .where(UserRow.channel == channel, UserRow.external_id == external_id)
+            )
+        ).all()
+        if not rows:
+            return None
+        return rows[0][0], [role for _, role in rows if role is not None]
+
+    async def create(self, channel: str, external_id: int, display_name: str, now: dt.datetime) -> None:
+        """Adds the user unless they exist: two first messages at once both succeed, one row results."""
+        await self.s.execute(
+            dialect_insert(self.s, UserRow)
+            .values(
                 channel=channel,
                 external_id=external_id,
                 display_name=display_name[:128],
@@ -74,8 +89,15 @@ class UserRepo:
                 subscribed=False,
                 blocked=False,
             )
-            self.s.add(row)
-            await self.s.flush()
+            .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        )
+
+    async def get_or_create(self, channel: str, external_id: int, display_name: str, now: dt.datetime) -> UserRow:
+        row = await self.by_external(channel, external_id)
+        if row is None:
+            await self.create(channel, external_id, display_name, now)
+            row = await self.by_external(channel, external_id)
+            assert row is not None
         else:
             row.last_seen_at = now
             row.blocked = False  # they wrote to us, so they have not blocked the bot
@@ -95,16 +117,13 @@ class UserRepo:
         return list((await self.s.execute(select(RoleRow).where(RoleRow.user_id == user_id))).scalars())
 
     async def grant(self, user_id: int, role: str, ward_id: str, by: int | None, now: dt.datetime) -> bool:
-        exists = (
-            await self.s.execute(
-                select(RoleRow).where(RoleRow.user_id == user_id, RoleRow.role == role, RoleRow.ward_id == ward_id)
-            )
-        ).scalar_one_or_none()
-        if exists:
-            return False
-        self.s.add(RoleRow(user_id=user_id, role=role, ward_id=ward_id, granted_by=by, granted_at=now))
-        await self.s.flush()
-        return True
+        """Adds the role unless held (True when added); concurrent grants of one role never raise."""
+        result = await self.s.execute(
+            dialect_insert(self.s, RoleRow)
+            .values(user_id=user_id, role=str(role), ward_id=ward_id, granted_by=by, granted_at=now)
+            .on_conflict_do_nothing(index_elements=["user_id", "role", "ward_id"])
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def revoke(self, user_id: int, role: str, ward_id: str) -> bool:
         row = (
@@ -125,27 +144,35 @@ class ProgressRepo:
     async def get(self, user_id: int, guide_id: str) -> ProgressRow | None:
         return await self.s.get(ProgressRow, (user_id, guide_id))
 
-    async def save(self, user_id: int, guide_id: str, step: int, now: dt.datetime) -> ProgressRow:
-        row = await self.get(user_id, guide_id)
-        if row is None:
-            row = ProgressRow(user_id=user_id, guide_id=guide_id, step=step, started_at=now, updated_at=now)
-            self.s.add(row)
-        else:
-            if row.finished_at is not None and step == 0:
-                row.started_at = now
-            row.step = step
-            row.updated_at = now
-            row.finished_at = None
-            row.worked = None
-        await self.s.flush()
-        return row
+    async def save(self, user_id: int, guide_id: str, step: int, now: dt.datetime) -> None:
+        """Where she is now, in one statement (an upsert): concurrent saves of one resident never raise.
+        Going back to step 0 of a finished guide starts it anew."""
+        ins = dialect_insert(self.s, ProgressRow).values(
+            user_id=user_id, guide_id=guide_id, step=step, started_at=now, updated_at=now
+        )
+        t = ProgressRow.__table__.c
+        restart = case(
+            (t.finished_at.is_not(None) & (ins.excluded.step == 0), ins.excluded.started_at), else_=t.started_at
+        )
+        await self.s.execute(
+            ins.on_conflict_do_update(
+                index_elements=["user_id", "guide_id"],
+                set_={
+                    "step": ins.excluded.step,
+                    "updated_at": ins.excluded.updated_at,
+                    "started_at": restart,
+                    "finished_at": None,
+                    "worked": None,
+                },
+            )
+        )
 
     async def finish(self, user_id: int, guide_id: str, worked: bool, now: dt.datetime) -> None:
-        row = await self.get(user_id, guide_id)
-        if row is not None:
-            row.finished_at = now
-            row.worked = worked
-            row.updated_at = now
+        await self.s.execute(
+            update(ProgressRow)
+            .where(ProgressRow.user_id == user_id, ProgressRow.guide_id == guide_id)
+            .values(finished_at=now, worked=worked, updated_at=now)
+        )
 
     async def latest_unfinished(self, user_id: int) -> ProgressRow | None:
         return (

@@ -19,8 +19,8 @@ GROUP_TYPES = frozenset({"group", "supergroup"})
 def _chat(event: TelegramObject) -> Chat | None:
     if isinstance(event, Message):
         return event.chat
-    if isinstance(event, CallbackQuery) and isinstance(event.message, Message):
-        return event.message.chat
+    if isinstance(event, CallbackQuery):
+        return event.message.chat if event.message is not None else None  # also a message too old to edit
     return getattr(event, "chat", None)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,11 +37,20 @@ class IdentifyMiddleware(BaseMiddleware):
 
 class FloodMiddleware(BaseMiddleware):
     """Drops a user's updates beyond `limit` per `window` seconds, so a stuck key or a spammer
-    cannot keep the bot busy; the first dropped update of a burst gets one polite answer."""
+    cannot keep the bot busy; the first dropped update of a burst gets one polite answer.
+
+    Memory stays bounded: users idle for a whole window are forgotten (swept once per window)."""
 
     def __init__(self, limit: int = 20, window: float = 10.0, clock: Callable[[], float] = time.monotonic):
         self.limit, self.window, self.clock = limit, window, clock
-        self.hits: dict[int, deque[float]] = defaultdict(deque)
+        self.hits: dict[int, deque[float]] = {}
+        self._swept = clock()
+
+    def _sweep(self, now: float) -> None:
+        self._swept = now
+        idle = [uid for uid, q in self.hits.items() if not q or now - q[-1] > self.window]
+        for uid in idle:
+            del self.hits[uid]
 
     async def __call__(
         self,
@@ -53,7 +62,11 @@ class FloodMiddleware(BaseMiddleware):
         if user is None:
             return await handler(event, data)
         now = self.clock()
-        q = self.hits[user.id]
+        if now - self._swept > self.window:
+            self._sweep(now)
+        q = self.hits.get(user.id)
+        if q is None:
+            q = self.hits[user.id] = deque()
         while q and now - q[0] > self.window:
             q.popleft()
         q.append(now)

@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import contextlib
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
+from bot.adapters.telegram.filters import PrivateChat
 from bot.adapters.telegram.render import send_screens
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident
 
 
+async def _command(message: Message) -> bool:
+    return (message.text or "").startswith("/")
+
+
+async def _text(message: Message) -> bool:
+    return bool(message.text)
+
+
 def make_router() -> Router:
-    """A fresh router per Dispatcher (aiogram attaches a router to one parent only)."""
+    """A fresh router per Dispatcher (aiogram attaches a router to one parent only).
+
+    Every filter here is a `Filter` instance or an async callable: none runs in a worker thread."""
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
 
     @router.message(CommandStart())
     async def on_start(
@@ -41,11 +53,11 @@ def make_router() -> Router:
     async def on_lang(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
         await send_screens(bot, message.chat.id, flow.language(resident))
 
-    @router.message(F.text.startswith("/"))
+    @router.message(_command)
     async def on_unknown_command(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
         await send_screens(bot, message.chat.id, flow.unknown_command(resident))
 
-    @router.message(F.text)
+    @router.message(_text)
     async def on_text(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
         await send_screens(bot, message.chat.id, await flow.text(resident, message.text or ""))
 
@@ -53,7 +65,7 @@ def make_router() -> Router:
     async def on_other(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
         await send_screens(bot, message.chat.id, await flow.non_text(resident, message.caption))
 
-    @router.callback_query(F.message.chat.type == "private")
+    @router.callback_query()
     async def on_button(query: CallbackQuery, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
         await query.answer()
         screens = await flow.act(resident, query.data or "")

@@ -25,12 +25,19 @@ from bot.app.ports.users import ProgressRepository, UserRepository
 class UnitOfWork(Protocol):
     """One transaction: committed when the `async with` block ends cleanly, rolled back on any error."""
 
-    users: UserRepository
-    progress: ProgressRepository
-    tickets: TicketRepository
-    staff_groups: StaffGroupRepository
-    notices: NoticeRepository
-    unanswered: UnansweredRepository
+    # read-only: an implementation may hold more specific repository types
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def progress(self) -> ProgressRepository: ...
+    @property
+    def tickets(self) -> TicketRepository: ...
+    @property
+    def staff_groups(self) -> StaffGroupRepository: ...
+    @property
+    def notices(self) -> NoticeRepository: ...
+    @property
+    def unanswered(self) -> UnansweredRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""

@@ -2,8 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class UnansweredRecord(Protocol):
+    id: int
+    ward_id: str | None
+    user_hash: str
+    text: str
+    outcome: str
+    topic: str | None
+    score: float
+    created_at: dt.datetime
 
 
 class UnansweredRepository(Protocol):
-    def __getattr__(self, name: str) -> Any: ...
+    async def add(
+        self,
+        *,
+        ward_id: str | None,
+        user_hash: str,
+        text: str,
+        outcome: str,
+        topic: str | None,
+        score: float,
+        created_at: dt.datetime,
+    ) -> None: ...
+
+    async def recent(self, limit: int, since: dt.datetime | None = None) -> Sequence[UnansweredRecord]:
+        """The newest `limit` questions (newest first), optionally only those at or after `since`."""
+        ...
