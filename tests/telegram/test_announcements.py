@@ -26,7 +26,7 @@ ADMIN, OFFICIAL, OFFICIAL2 = 9001, 3001, 3002
 
 
 def runner_of(h: Harness) -> NoticeRunner:
-    runner: NoticeRunner = h.app.extra["notice_runner"]
+    runner: NoticeRunner = h.app.notices
     if runner.worker is None:
         runner.attach(TelegramSender(h.bot), official.notifier(h.bot))
         assert runner.worker is not None
