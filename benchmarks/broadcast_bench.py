@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import subprocess
 import sys
 import tempfile
@@ -222,4 +223,6 @@ if __name__ == "__main__":
     p.add_argument("--fake", help=argparse.SUPPRESS)
     p.add_argument("--prefix", default="", help=argparse.SUPPRESS)
     a = p.parse_args()
-    sys.exit(asyncio.run(child(a) if a.child else main(a)))
+    code = asyncio.run(child(a) if a.child else main(a))
+    sys.stdout.flush()
+    os._exit(code)  # do not wait for driver threads at interpreter exit
