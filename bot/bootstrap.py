@@ -15,14 +15,18 @@ from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.adapters.db.db import Database
 from bot.adapters.db.uow import SqlTransactions
+from bot.app.announcements import AnnouncementService
+from bot.app.ports.notices import SendLimiter
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
 from bot.app.unanswered import UnansweredLog
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.content import Content, load_valid_content
 from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult
+from bot.core.rate_limit import RateLimiter
 from bot.settings import Settings
+from bot.workers.notices import NoticeRunner, OffsetClock
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +41,8 @@ class App:
     residents: ResidentService
     matcher: Matcher
     flow: ResidentFlow
+    announcements: AnnouncementService
+    notices: NoticeRunner  # the schedule tick and the outbox's delivery worker
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -50,6 +56,7 @@ class App:
             "residents": self.residents,
             "matcher": self.matcher,
             "flow": self.flow,
+            "announcements": self.announcements,
             **self.extra,
         }
 
@@ -83,6 +90,10 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         deep_link_base=f"https://t.me/{settings.bot_username}",
         on_unanswered=log_unanswered,
     )
+    # ward notices: the local chat's `:tick` moves an offset clock; tests move their FixedClock
+    notice_clock: Clock = clock if isinstance(clock, FixedClock) else OffsetClock(clock)
+    announcements = AnnouncementService(SqlTransactions(db), notice_clock, texts, content)
+    notices = NoticeRunner(announcements, notice_clock, limiter=make_send_limiter(settings))
     app = App(
         settings=settings,
         clock=clock,
@@ -92,14 +103,38 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         residents=residents,
         matcher=matcher,
         flow=flow,
+        announcements=announcements,
+        notices=notices,
     )
     from bot.adapters.telegram import helpdesk  # tickets to ward staff groups: adds routers, `helpdesk`, SLA loop
 
     helpdesk.install(app)
-    from bot.workers import notices  # ward notices: routers, `announcements`, schedule tick, delivery worker
-
-    notices.install(app)
+    _install_notices(app)
     return app
+
+
+def make_send_limiter(settings: Settings) -> SendLimiter:
+    """Telegram's send limits: in this process, or in Redis shared by every instance when REDIS_URL is set."""
+    if settings.redis_url:
+        from bot.adapters.redis.send_limits import RedisSendLimiter
+
+        return RedisSendLimiter.from_url(settings.redis_url)
+    return RateLimiter()
+
+
+def _install_notices(app: App) -> None:
+    """Ward notices' background (tick + delivery worker, started with the bot) and local-chat steps."""
+    from bot.adapters.localchat import notices_demo
+    from bot.adapters.telegram.official import notifier
+    from bot.adapters.telegram.sender import TelegramSender
+
+    async def on_startup(bot: Bot) -> None:
+        await app.notices.start(TelegramSender(bot), notifier(bot))
+
+    app.extra.setdefault("on_startup", []).append(on_startup)
+    app.extra.setdefault("on_shutdown", []).append(app.notices.stop)
+    app.extra.setdefault("localchat_demo", []).append(notices_demo.demo)
+    app.extra.setdefault("localchat_tick", []).append(notices_demo.tick)
 
 
 def make_bot(settings: Settings, token: str | None = None) -> Bot:
@@ -121,7 +156,7 @@ def make_fsm_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_control: bool = True) -> Dispatcher:
     """`flood_control=False` only for the local chat, whose scripts type faster than any person."""
-    from bot.adapters.telegram import errors, resident
+    from bot.adapters.telegram import audience, errors, official, resident
     from bot.adapters.telegram.middlewares import FloodMiddleware, IdentifyMiddleware
 
     dp = Dispatcher(storage=storage or MemoryStorage(), **app.deps())
@@ -133,6 +168,8 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
         observer.outer_middleware(identify)
     # Order matters: role routers (staff, officials) come before the resident catch-alls.
     # app.extra["routers"] holds router factories added by features.
-    for make_router in (errors.make_router, *app.extra.get("routers", []), resident.make_router):
+    # Notice routers come first of all feature routers: DỪNG / STOP must work at any point.
+    features = (audience.make_router, official.make_router, *app.extra.get("routers", []))
+    for make_router in (errors.make_router, *features, resident.make_router):
         dp.include_router(make_router())
     return dp

@@ -51,7 +51,7 @@ class World:
 
     def worker(self, limiter: RateLimiter | None = None, sender: object | None = None, **kw: object) -> DeliveryWorker:
         return DeliveryWorker(
-            self.db,
+            SqlTransactions(self.db),
             sender or TelegramSender(self.bot),
             self.service.render,
             self.clock,
@@ -87,7 +87,7 @@ async def make_world(db_url: str, fake: FakeBotAPI, clock: FixedClock) -> World:
     db = Database(db_url)
     await db.migrate()
     residents = ResidentService(SqlTransactions(db), clock)
-    service = AnnouncementService(db, clock, Texts(), content())
+    service = AnnouncementService(SqlTransactions(db), clock, Texts(), content())
     bot = Bot("42:TEST", session=_session(fake))
     official = await residents.identify("telegram", 3001, "Chủ tịch phường")
     await residents.grant(official.id, Role.OFFICIAL, WARD, None)

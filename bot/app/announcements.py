@@ -17,9 +17,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 
-from bot.adapters.db.announcements import AnnouncementRow, NoticeRepo
-from bot.adapters.db.db import Database
-from bot.adapters.db.users import UserRepo
 from bot.app.delivery import Outgoing
 from bot.app.notice_firing import FiringMixin
 from bot.app.notice_model import (
@@ -38,6 +35,8 @@ from bot.app.notice_model import (
 )
 from bot.app.notice_model import notice_of as _notice
 from bot.app.notice_view import NoticeViewMixin
+from bot.app.ports import Transactions
+from bot.app.ports.notices import AnnouncementRecord, NewAnnouncement, NoticeRepository, Recipient
 from bot.app.residents import Resident, Role
 from bot.core.clock import Clock
 from bot.core.content import Content
@@ -64,7 +63,7 @@ log = logging.getLogger(__name__)
 class AnnouncementService(FiringMixin, NoticeViewMixin):
     def __init__(
         self,
-        db: Database,
+        uow: Transactions,
         clock: Clock,
         texts: Texts,
         content: Content,
@@ -72,7 +71,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         grace: dt.timedelta = GRACE,
         channel: str = "telegram",
     ):
-        self.db, self.clock, self.t, self.content = db, clock, texts, content
+        self.uow, self.clock, self.t, self.content = uow, clock, texts, content
         self.grace = grace
         self.channel = channel
         self.notify: Notify | None = None  # set when a bot exists (startup); messages to officials
@@ -88,13 +87,13 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
             raise NoticeError("unknown_ward")
         if not (who.is_admin or who.has_role(Role.OFFICIAL, ward_id)):
             raise NoticeError("not_allowed")
-        async with self.db.session() as s:
-            await NoticeRepo(s).bind_group(chat_id, ward_id, neighbourhood, title, who.id, self.clock.now())
+        async with self.uow() as tx:
+            await tx.notices.bind_group(chat_id, ward_id, neighbourhood, title, who.id, self.clock.now())
 
     async def group_migrated(self, old_chat_id: int, new_chat_id: int) -> bool:
         """The group became a supergroup: its binding and its waiting messages follow the new id."""
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             group = await repo.group_by_chat(old_chat_id)
             if group is None:
                 return False
@@ -103,8 +102,8 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
             return True
 
     async def group_removed(self, chat_id: int, reason: str = "bot was removed from the group") -> bool:
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             group = await repo.group_by_chat(chat_id)
             if group is None:
                 return False
@@ -116,12 +115,12 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
             raise NoticeError("unknown_ward")
         if not who.is_admin:
             raise NoticeError("not_allowed")
-        async with self.db.session() as s:
-            await NoticeRepo(s).set_require_approval(ward_id, on, self.clock.now())
+        async with self.uow() as tx:
+            await tx.notices.set_require_approval(ward_id, on, self.clock.now())
 
     async def known_neighbourhoods(self, ward_id: str) -> list[str]:
-        async with self.db.session() as s:
-            return await NoticeRepo(s).neighbourhoods_known(ward_id)
+        async with self.uow() as tx:
+            return list(await tx.notices.neighbourhoods_known(ward_id))
 
     def wards_of(self, who: Resident) -> list[str]:
         if who.is_admin:
@@ -163,26 +162,27 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
             raise NoticeError("not_allowed")
         now = self.clock.now()
         schedule = self.validate(d, now)
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             needs_approval = await repo.require_approval(d.ward_id)
             row = await repo.add(
-                ward_id=d.ward_id,
-                author_id=author.id,
-                author_chat_id=author.external_id,
-                text=d.text.strip(),
-                media_kind=d.media_kind,
-                media_file_id=d.media_file_id,
-                audience=d.audience.value,
-                neighbourhoods=",".join(dict.fromkeys(d.neighbourhoods)),
-                repeat=d.repeat.value,
-                start_at=schedule.start,
-                until=d.until,
-                urgent=d.urgent,
-                status=(Status.PENDING_APPROVAL if needs_approval else Status.SCHEDULED).value,
-                next_fire_at=schedule.first(),
-                created_at=now,
-                updated_at=now,
+                NewAnnouncement(
+                    ward_id=d.ward_id,
+                    author_id=author.id,
+                    author_chat_id=author.external_id,
+                    text=d.text.strip(),
+                    media_kind=d.media_kind,
+                    media_file_id=d.media_file_id,
+                    audience=d.audience.value,
+                    neighbourhoods=",".join(dict.fromkeys(d.neighbourhoods)),
+                    repeat=d.repeat.value,
+                    start_at=schedule.start,
+                    until=d.until,
+                    urgent=d.urgent,
+                    status=(Status.PENDING_APPROVAL if needs_approval else Status.SCHEDULED).value,
+                    next_fire_at=schedule.first(),
+                    created_at=now,
+                )
             )
             notice = _notice(row)
             approvers = await repo.officials(d.ward_id) if needs_approval else []
@@ -192,7 +192,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
             await self.tick(now)  # "send now": queue it at once rather than at the next tick
         return notice
 
-    async def _ask_approval(self, notice: Notice, author: Resident, approvers: list[tuple[int, int, str]]) -> None:
+    async def _ask_approval(self, notice: Notice, author: Resident, approvers: Sequence[Recipient]) -> None:
         for uid, chat_id, lang in approvers:
             if uid == author.id:
                 continue
@@ -244,7 +244,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         return self.outgoing(n, "vi", private=True, outbox_id=0), self.summary(n, "vi")
 
     @staticmethod
-    async def _official_row(repo: NoticeRepo, notice_id: int, who: Resident) -> AnnouncementRow:
+    async def _official_row(repo: NoticeRepository, notice_id: int, who: Resident) -> AnnouncementRecord:
         """The notice, locked for change, if `who` is an official of its ward."""
         row = await repo.get(notice_id, lock=True)
         if row is None:
@@ -254,14 +254,14 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         return row
 
     async def get(self, notice_id: int) -> Notice | None:
-        async with self.db.session() as s:
-            row = await NoticeRepo(s).get(notice_id)
+        async with self.uow() as tx:
+            row = await tx.notices.get(notice_id)
             return _notice(row) if row else None
 
     async def approve(self, notice_id: int, who: Resident) -> Notice:
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             row = await self._official_row(repo, notice_id, who)
             if row.author_id == who.id:
                 raise NoticeError("own_notice")
@@ -305,8 +305,8 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         return await self._set_status(notice_id, who, (Status.PENDING_APPROVAL, Status.SCHEDULED), Status.CANCELLED)
 
     async def _set_status(self, notice_id: int, who: Resident, allowed: Sequence[Status], to: Status) -> Notice:
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             row = await self._official_row(repo, notice_id, who)
             if row.status not in allowed:
                 raise NoticeError("wrong_state")
@@ -317,8 +317,8 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
 
     async def edit_text(self, notice_id: int, who: Resident, text: str) -> Notice:
         """A notice not yet sent gets new text; where approval is required it must be approved again."""
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             row = await self._official_row(repo, notice_id, who)
             if row.status not in (Status.PENDING_APPROVAL, Status.SCHEDULED) or await repo.occurrences(row.id):
                 raise NoticeError("wrong_state")
@@ -338,8 +338,8 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
     async def withdraw(self, notice_id: int, who: Resident) -> int:
         """Delete the messages already sent (those Telegram still lets us delete) and stop the rest."""
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             row = await self._official_row(repo, notice_id, who)
             occ = await repo.occurrences(row.id)
             if row.status in (Status.CANCELLED, Status.WITHDRAWN, Status.PENDING_APPROVAL) or not occ:
@@ -358,8 +358,8 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
 
     async def ack(self, outbox_id: int, chat_id: int) -> bool:
         """'Đã hiểu' pressed: counted once, and only from the chat the notice went to."""
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             row = await repo.outbox_row(outbox_id)
             if row is None or row.chat_id != chat_id or row.recipient_kind != "user":
                 return False
@@ -371,8 +371,8 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         """Notices of the official's wards, newest first, with (sent, acknowledged) counts."""
         wards = self.wards_of(who)
         out: list[tuple[Notice, int, int]] = []
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             for row in await repo.list_for_wards(None if who.is_admin else wards, limit):
                 sent = acked = 0
                 for o in await repo.occurrences(row.id):
@@ -383,9 +383,8 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         return out
 
     async def _lang(self, user_id: int) -> str:
-        async with self.db.session() as s:
-            row = await UserRepo(s).get(user_id)
-            return (row.lang if row else None) or "vi"
+        async with self.uow() as tx:
+            return await tx.notices.user_lang(user_id) or "vi"
 
     async def _notify(self, chat_id: int, screen: Screen) -> None:
         if self.notify is None:

@@ -17,9 +17,15 @@ row in `sending`. That row's fate is unknown, and we choose at-most-once: `recov
 `uncertain` (the author's report counts it) rather than risk a duplicate notice; it is at most
 `concurrency` rows per crash. Everything else (pending, retrying) resumes where it stopped.
 
-Limits (Telegram bots FAQ): ≤ 29 msg/s overall (sliding 1 s window of the moments requests leave, plus
-even pacing; one below Telegram's 30 for jitter), ≥ 1.05 s between messages to one chat, ≤ 20 per 61 s to a group.
-The worker picks the next row whose chat may be sent to now, so one busy group never holds up the queue.
+Several workers (processes) share one outbox: each *leases* a small batch of due rows (`claimed_at`
+of a pending row; `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL), so they work on disjoint rows; a
+lease a dead worker left expires after `lease_for`. The claim above still guarantees exactly once.
+
+Limits (Telegram bots FAQ): ≤ 29 msg/s overall, ≥ 1.05 s between messages to one chat, ≤ 20 per 61 s
+to a group, kept by a `SendLimiter` shared by every worker (in memory, or in Redis across processes).
+A row is claimed first and then waits for its slot, so the slot is taken moments before the request
+leaves. The worker picks the next row whose chat may be sent to now, so one busy group never holds
+up the queue.
 """
 
 from __future__ import annotations
@@ -32,8 +38,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.adapters.db.announcements import NoticeRepo, OutboxRow
-from bot.adapters.db.db import Database
+from bot.app.ports import Transactions
+from bot.app.ports.notices import OutboxRecord, SendLimiter
 from bot.core.clock import Clock
 from bot.core.rate_limit import RateLimiter
 from bot.core.screens import Screen
@@ -115,7 +121,7 @@ class Item:
         return self.recipient_kind == "group"
 
     @staticmethod
-    def of(row: OutboxRow) -> Item:
+    def of(row: OutboxRecord) -> Item:
         return Item(
             row.id,
             row.occurrence_id,
@@ -140,44 +146,50 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        db: Database,
+        uow: Transactions,
         sender: Sender,
         render: Render,
         clock: Clock,
         *,
-        limiter: RateLimiter | None = None,
+        limiter: SendLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         concurrency: int = 8,
-        page: int = 1000,
+        page: int = 60,
         max_attempts: int = 5,
-        on_drained: Callable[[], Awaitable[None]] | None = None,
+        on_drained: Callable[[], Awaitable[object]] | None = None,
         poll: float = 5.0,
+        lease_for: dt.timedelta = dt.timedelta(minutes=2),
     ):
-        self.db, self.sender, self.render, self.clock = db, sender, render, clock
-        self.limiter = limiter or RateLimiter()
+        self.uow, self.sender, self.render, self.clock = uow, sender, render, clock
+        self.limiter: SendLimiter = limiter or RateLimiter()
         self.sleep = sleep
         self.concurrency, self.page, self.max_attempts = concurrency, page, max_attempts
         self.on_drained = on_drained
         self.poll = poll
+        self.lease_for = lease_for
         self.kick = asyncio.Event()
         self.in_flight: set[asyncio.Task[None]] = set()
         self.first_send_at: float | None = None  # monotonic time of the first successful send (benchmark)
         self.sent = 0
+        self._leased: dict[int, Item] = {}  # rows leased and not yet claimed
         self._task: asyncio.Task[None] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------
 
     async def recover(self, older_than: dt.timedelta = dt.timedelta(0)) -> int:
-        """After a crash: rows left `sending` are uncertain (at-most-once); interrupted deletions go again."""
+        """Rows claimed before `now - older_than` by a worker that stopped: those left `sending` are uncertain
+        (at-most-once), interrupted deletions go again, leases are given back. With several instances pass an
+        `older_than` longer than any send takes, so a live worker's rows are left alone."""
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             rows = await repo.stale_in_flight(now - older_than)
             for r in rows:
                 if r.status == "deleting":
-                    await repo.set_outbox(r.id, status="withdraw")
+                    await repo.set_outbox(r.id, status="withdraw", claimed_at=None)
                 else:
                     await repo.set_outbox(r.id, status="uncertain", error="interrupted while sending")
+            await repo.release_stale(now - older_than)
         if rows:
             log.warning("recovered %d rows left in flight by a stopped worker", len(rows))
         return len(rows)
@@ -186,7 +198,7 @@ class DeliveryWorker:
         self._task = asyncio.create_task(self.run(), name="delivery-worker")
 
     async def stop(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 (a grace period, not a deadline)
-        """Stop taking rows; let sends already started finish and be recorded."""
+        """Stop taking rows; let sends already started finish and be recorded; give back leased rows."""
         if self._task is not None:
             self._task.cancel()
             try:
@@ -196,6 +208,14 @@ class DeliveryWorker:
             self._task = None
         if self.in_flight:
             await asyncio.wait(self.in_flight, timeout=timeout)
+        await self._release_leases()
+
+    async def _release_leases(self) -> None:
+        if self._leased:
+            ids = list(self._leased)
+            self._leased.clear()
+            async with self.uow() as tx:
+                await tx.notices.release(ids)
 
     async def run(self) -> None:
         while True:
@@ -217,48 +237,97 @@ class DeliveryWorker:
 
     async def _load(self) -> list[Item]:
         busy = {t.get_name() for t in self.in_flight}
-        async with self.db.session() as s:
-            rows = await NoticeRepo(s).candidates(self.clock.now(), 0, self.page)
-            return [Item.of(r) for r in rows if f"outbox-{r.id}" not in busy]
+        now = self.clock.now()
+        async with self.uow() as tx:
+            rows = await tx.notices.lease(now, now - self.lease_for, self.page)
+        items = [Item.of(r) for r in rows if f"outbox-{r.id}" not in busy]
+        for item in items:
+            self._leased[item.id] = item
+        return items
 
     async def drain(self) -> int:
         """Send every row due now, within the limits; returns how many rows were handled."""
         handled = 0
         queue = await self._load()
         busy_chats: set[int] = set()
+        chat_free_at: dict[int, float] = {}  # loop time before which a chat is known to be busy
+        loop = asyncio.get_running_loop()
         while queue or self.in_flight:
-            pick, wait = None, None
             if queue and len(self.in_flight) < self.concurrency:
-                g = self.limiter.global_delay()
-                if g > 0:
-                    wait = g
-                else:
-                    for i, item in enumerate(queue):
-                        if item.chat_id in busy_chats:
-                            continue
-                        d = self.limiter.chat_delay(item.chat_id, item.is_group)
-                        if d <= 0:
-                            pick = i
-                            break
-                        wait = d if wait is None else min(wait, d)
-            if pick is not None:
-                item = queue.pop(pick)
-                self.limiter.reserve(item.chat_id, item.is_group)
-                busy_chats.add(item.chat_id)
-                task = asyncio.create_task(self._process(item), name=f"outbox-{item.id}")
-                self.in_flight.add(task)
-                task.add_done_callback(self._finished(busy_chats, item.chat_id))
-                handled += 1
-                continue
-            if self.in_flight and (wait is None or len(self.in_flight) >= self.concurrency or wait > 0.005):
+                t = loop.time()
+                pick = next(
+                    (
+                        i
+                        for i, it in enumerate(queue)
+                        if it.chat_id not in busy_chats and chat_free_at.get(it.chat_id, 0.0) <= t
+                    ),
+                    None,
+                )
+                if pick is not None:
+                    item = queue.pop(pick)
+                    slot = await self._claim_and_wait(item)
+                    if slot is None:
+                        continue  # another worker took it, or it was cancelled meanwhile
+                    if slot > 0:  # another worker sends to this chat: its row goes back, try later
+                        chat_free_at[item.chat_id] = loop.time() + slot
+                        queue.append(item)
+                        continue
+                    busy_chats.add(item.chat_id)
+                    task = asyncio.create_task(self._process(item), name=f"outbox-{item.id}")
+                    self.in_flight.add(task)
+                    task.add_done_callback(self._finished(busy_chats, item.chat_id))
+                    handled += 1
+                    continue
+                waits = [f - t for c, f in chat_free_at.items() if f > t]
+                wait: float | None = max(0.001, min(waits)) if waits else None
+            else:
+                wait = None
+            if self.in_flight:
                 await asyncio.wait(set(self.in_flight), timeout=wait, return_when=asyncio.FIRST_COMPLETED)
             elif wait is not None:
                 await self.sleep(wait)
-            if not queue and not self.in_flight:
+            if not queue:
                 queue = await self._load()
-            elif not queue and self.in_flight:
-                continue
         return handled
+
+    async def _claim_and_wait(self, item: Item) -> float | None:
+        """Claim the row, then wait for a send slot. None: not ours; > 0: the chat is busy for that long
+        (the row went back to pending); 0: send now."""
+        claim = asyncio.ensure_future(self._claim(item))
+        try:
+            claimed = await asyncio.shield(claim)  # a stop mid-claim must not leave the row `sending`
+        except asyncio.CancelledError:
+            if await claim:
+                await asyncio.shield(self._unclaim(item))
+            raise
+        finally:
+            self._leased.pop(item.id, None)
+        if not claimed:
+            return None
+        try:
+            while True:
+                slot = await self.limiter.acquire(item.chat_id, item.is_group)
+                if slot.go:
+                    return 0.0
+                if slot.chat_only:
+                    await self._unclaim(item)
+                    return slot.wait
+                await self.sleep(slot.wait)
+        except BaseException:
+            await asyncio.shield(self._unclaim(item))
+            raise
+
+    async def _claim(self, item: Item) -> bool:
+        async with self.uow() as tx:
+            return await tx.notices.claim(item.id, "withdraw" if item.delete else "pending", self.clock.now())
+
+    async def _unclaim(self, item: Item) -> None:
+        async with self.uow() as tx:
+            row = await tx.notices.outbox_row(item.id)
+            attempts = max(0, row.attempts - 1) if row is not None else 0
+            await tx.notices.set_outbox(
+                item.id, status="withdraw" if item.delete else "pending", attempts=attempts, claimed_at=None
+            )
 
     def _finished(self, busy_chats: set[int], chat_id: int) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:
@@ -274,17 +343,6 @@ class DeliveryWorker:
             log.exception("outbox row %s failed unexpectedly", item.id)
 
     async def _deliver(self, item: Item) -> None:
-        now = self.clock.now()
-        try:
-            async with self.db.session() as s:
-                claimed = await NoticeRepo(s).claim(item.id, "withdraw" if item.delete else "pending", now)
-        except BaseException:
-            self.limiter.release()
-            raise
-        if not claimed:
-            self.limiter.release()
-            return  # another worker took it, or it was cancelled meanwhile
-        self.limiter.stamp()
         values: dict[str, object]
         try:
             if item.delete:
@@ -298,8 +356,8 @@ class DeliveryWorker:
                 if self.first_send_at is None:
                     self.first_send_at = time.monotonic()
         except RetryAfter as e:
-            self.limiter.penalise(item.chat_id, e.seconds, everyone=not item.is_group)
-            values = {"status": "withdraw" if item.delete else "pending", "attempts_back": True}
+            await self.limiter.retry_after(item.chat_id, e.seconds, everyone=not item.is_group)
+            values = {"status": "withdraw" if item.delete else "pending", "attempts_back": True, "claimed_at": None}
         except Migrated as e:
             await self._migrated(item, e.new_chat_id)
             return
@@ -313,8 +371,8 @@ class DeliveryWorker:
         await self._record(item, values)
 
     async def _record(self, item: Item, values: dict[str, object]) -> None:
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             if values.pop("attempts_back", False):
                 row = await repo.outbox_row(item.id)
                 if row is not None:
@@ -323,8 +381,8 @@ class DeliveryWorker:
         self.kick.set()
 
     async def _retry_or_fail(self, item: Item, e: Exception) -> dict[str, object]:
-        async with self.db.session() as s:
-            row = await NoticeRepo(s).outbox_row(item.id)
+        async with self.uow() as tx:
+            row = await tx.notices.outbox_row(item.id)
         attempts = row.attempts if row else self.max_attempts
         reason = (str(e) or type(e).__name__)[:200]
         if attempts >= self.max_attempts:
@@ -333,21 +391,26 @@ class DeliveryWorker:
             "status": "withdraw" if item.delete else "pending",
             "error": reason,
             "not_before": self.clock.now() + backoff(attempts),
+            "claimed_at": None,
         }
 
     async def _migrated(self, item: Item, new_chat_id: int) -> None:
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             if item.is_group:
                 await repo.migrate_group(item.recipient_id, new_chat_id)
             await repo.set_outbox(
-                item.id, chat_id=new_chat_id, status="withdraw" if item.delete else "pending", attempts=0
+                item.id,
+                chat_id=new_chat_id,
+                status="withdraw" if item.delete else "pending",
+                attempts=0,
+                claimed_at=None,
             )
         self.kick.set()
 
     async def _blocked(self, item: Item, reason: str) -> None:
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             if item.is_group:
                 await repo.deactivate_group(item.recipient_id, reason)
             else:

@@ -12,12 +12,9 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import IntegrityError
-
-from bot.adapters.db.announcements import AnnouncementRow, NoticeRepo
-from bot.adapters.db.db import Database
-from bot.adapters.db.users import UserRepo
 from bot.app.notice_model import OPEN_OCCURRENCE, Audience, OccurrenceReport, Status
+from bot.app.ports import Transactions
+from bot.app.ports.notices import AnnouncementRecord, NoticeRepository, OutboxEntry
 from bot.core.clock import Clock
 from bot.core.i18n import Texts
 from bot.core.schedule import Repeat, Schedule, format_local, quiet_hours_end
@@ -27,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 class FiringMixin:
-    db: Database
+    uow: Transactions
     clock: Clock
     t: Texts
     grace: dt.timedelta
@@ -52,39 +49,35 @@ class FiringMixin:
         the author is told instead of sending stale news.
         """
         now = now or self.clock.now()
-        async with self.db.session() as s:
-            due = await NoticeRepo(s).due(now)
+        async with self.uow() as tx:
+            due = await tx.notices.due(now)
         queued = missed = 0
         missed_notes: list[tuple[int, int, int, dt.datetime]] = []
         for notice_id in due:
-            try:
-                async with self.db.session() as s:
-                    repo = NoticeRepo(s)
-                    row = await repo.get(notice_id, lock=True)
-                    if row is None or row.status != Status.SCHEDULED:
-                        continue
-                    schedule = Schedule(row.start_at, Repeat(row.repeat), row.until)
-                    fired = 0
-                    while row.next_fire_at is not None and row.next_fire_at <= now:
-                        fire_at = row.next_fire_at
-                        if not await repo.occurrence_exists(row.id, fire_at):
-                            if now - fire_at > self.grace:
-                                await repo.add_occurrence(row.id, fire_at, "missed", now)
+            async with self.uow() as tx:
+                repo = tx.notices
+                row = await repo.claim_due(notice_id, now)  # None: another ticker has it, or fired it already
+                if row is None:
+                    continue
+                schedule = Schedule(row.start_at, Repeat(row.repeat), row.until)
+                fired = 0
+                while row.next_fire_at is not None and row.next_fire_at <= now:
+                    fire_at = row.next_fire_at
+                    if not await repo.occurrence_exists(row.id, fire_at):
+                        if now - fire_at > self.grace:
+                            if await repo.add_occurrence(row.id, fire_at, "missed", now) is not None:
                                 missed += 1
                                 missed_notes.append((row.id, row.author_chat_id, row.author_id, fire_at))
-                            else:
-                                occ = await repo.add_occurrence(row.id, fire_at, "sending", now)
-                                await repo.add_outbox(await self._recipients(repo, row, occ.id, now))
+                        else:
+                            occ_id = await repo.add_occurrence(row.id, fire_at, "sending", now)
+                            if occ_id is not None:  # None: materialised by another ticker meanwhile
+                                await repo.add_outbox(await self._recipients(repo, row, occ_id, now))
                                 queued += 1
                                 fired += 1
-                        row.next_fire_at = schedule.next_fire(fire_at)
-                    if row.next_fire_at is None:
-                        row.status = (
-                            Status.SENDING.value if fired or await self._open(repo, row.id) else Status.DONE.value
-                        )
-                    row.updated_at = now
-            except IntegrityError:
-                log.info("notice %s: firing already materialised by another ticker", notice_id)
+                    row.next_fire_at = schedule.next_fire(fire_at)
+                if row.next_fire_at is None:
+                    row.status = Status.SENDING.value if fired or await self._open(repo, row.id) else Status.DONE.value
+                row.updated_at = now
         for notice_id, chat_id, author_id, fire_at in missed_notes:
             await self._notify(
                 chat_id,
@@ -97,41 +90,22 @@ class FiringMixin:
         return queued, missed
 
     @staticmethod
-    async def _open(repo: NoticeRepo, notice_id: int) -> bool:
+    async def _open(repo: NoticeRepository, notice_id: int) -> bool:
         return any(o.status in OPEN_OCCURRENCE for o in await repo.occurrences(notice_id))
 
     async def _recipients(
-        self, repo: NoticeRepo, row: AnnouncementRow, occ_id: int, now: dt.datetime
-    ) -> list[dict[str, object]]:
+        self, repo: NoticeRepository, row: AnnouncementRecord, occ_id: int, now: dt.datetime
+    ) -> list[OutboxEntry]:
         audience = Audience(row.audience)
         tdps = [n for n in row.neighbourhoods.split(",") if n] if audience is Audience.NEIGHBOURHOODS else None
-        out: list[dict[str, object]] = []
-        base = {"occurrence_id": occ_id, "status": "pending", "attempts": 0}
+        out: list[OutboxEntry] = []
         if audience in (Audience.WARD, Audience.NEIGHBOURHOODS, Audience.GROUPS):
             for g in await repo.groups(row.ward_id, tdps):
-                out.append(
-                    {
-                        **base,
-                        "recipient_kind": "group",
-                        "recipient_id": g.id,
-                        "chat_id": g.chat_id,
-                        "lang": "vi",
-                        "not_before": now,
-                    }
-                )
+                out.append(OutboxEntry(occ_id, "group", g.id, g.chat_id, "vi", now))
         if audience in (Audience.WARD, Audience.NEIGHBOURHOODS, Audience.SUBSCRIBERS):
             private_at = now if row.urgent else quiet_hours_end(now)
             for uid, chat_id, lang in await repo.subscribers(row.ward_id, tdps, self.channel):
-                out.append(
-                    {
-                        **base,
-                        "recipient_kind": "user",
-                        "recipient_id": uid,
-                        "chat_id": chat_id,
-                        "lang": lang,
-                        "not_before": private_at,
-                    }
-                )
+                out.append(OutboxEntry(occ_id, "user", uid, chat_id, lang, private_at))
         return out
 
     # --- reports ---------------------------------------------------------------------------
@@ -140,8 +114,8 @@ class FiringMixin:
         """Close every occurrence whose messages all reached a final state and tell its author."""
         now = self.clock.now()
         reports: list[tuple[int, int, OccurrenceReport]] = []
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             for occ in await repo.finished_unreported():
                 if not await repo.close_occurrence(occ.id, now):
                     continue  # another reporter (tick loop or worker) closed it first
@@ -163,8 +137,8 @@ class FiringMixin:
     async def _report_held(self, now: dt.datetime) -> None:
         """Everything that could go now went, the rest waits (quiet hours): tell the author now, not tomorrow."""
         notes: list[tuple[int, str]] = []
-        async with self.db.session() as s:
-            repo = NoticeRepo(s)
+        async with self.uow() as tx:
+            repo = tx.notices
             for occ, held, resume in await repo.held_occurrences(now):
                 if not await repo.mark_held(occ.id):
                     continue
@@ -172,7 +146,7 @@ class FiringMixin:
                 if row is None:
                     continue
                 counts = await repo.counts(occ.id)
-                lang = (await UserRepo(s).get(row.author_id)).lang or "vi"  # type: ignore[union-attr]
+                lang = await repo.user_lang(row.author_id) or "vi"
                 notes.append(
                     (
                         row.author_chat_id,

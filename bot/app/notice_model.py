@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.adapters.db.announcements import AnnouncementRow
+from bot.app.ports.notices import AnnouncementRecord
 from bot.core.schedule import Repeat, Schedule
 from bot.core.screens import Screen
 
@@ -85,7 +85,7 @@ class OccurrenceReport:
     reasons: dict[str, int]
 
 
-def notice_of(row: AnnouncementRow) -> Notice:
+def notice_of(row: AnnouncementRecord) -> Notice:
     return Notice(
         id=row.id,
         ward_id=row.ward_id,

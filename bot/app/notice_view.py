@@ -5,10 +5,9 @@ A mixin of AnnouncementService; `render` is what the delivery worker calls for e
 
 from __future__ import annotations
 
-from bot.adapters.db.announcements import NoticeRepo
-from bot.adapters.db.db import Database
 from bot.app.delivery import Item, Outgoing
 from bot.app.notice_model import Audience, Notice, OccurrenceReport, Status, notice_of
+from bot.app.ports import Transactions
 from bot.core.content import Content
 from bot.core.i18n import Texts
 from bot.core.schedule import Schedule, format_local
@@ -16,7 +15,7 @@ from bot.core.screens import Button, Screen, rows
 
 
 class NoticeViewMixin:
-    db: Database
+    uow: Transactions
     t: Texts
     content: Content
     _render_cache: dict[tuple[int, str, str], Outgoing]
@@ -37,8 +36,8 @@ class NoticeViewMixin:
         key = (item.occurrence_id, item.lang, item.recipient_kind)
         base = self._render_cache.get(key)
         if base is None:
-            async with self.db.session() as s:
-                repo = NoticeRepo(s)
+            async with self.uow() as tx:
+                repo = tx.notices
                 occ = await repo.occurrence(item.occurrence_id)
                 row = await repo.get(occ.announcement_id) if occ else None
                 if row is None:

@@ -5,6 +5,20 @@ from __future__ import annotations
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Slot:
+    """The answer of a limiter: go now (`wait == 0`, the slot is taken), or wait `wait` seconds;
+    `chat_only` means only this chat must wait (send to another one meanwhile)."""
+
+    wait: float = 0.0
+    chat_only: bool = False
+
+    @property
+    def go(self) -> bool:
+        return self.wait <= 0
 
 
 class RateLimiter:
@@ -26,8 +40,14 @@ class RateLimiter:
         per_group: int = 20,
         group_window: float = 61.0,
         now: Callable[[], float] = time.monotonic,
+        reserve: int = 5,
+        reserve_hold: float = 10.0,
     ):
         self.per_second, self.window, self.spacing = per_second, window, 1.0 / pace
+        # Interactive replies (issue 14): while people are chatting (an interactive send in the last
+        # `reserve_hold` seconds) broadcasts keep `reserve` of the per-second budget free for them.
+        self.interactive_reserve, self.reserve_hold = reserve, reserve_hold
+        self._interactive_last = float("-inf")
         self.per_chat_interval, self.per_group, self.group_window = per_chat_interval, per_group, group_window
         self.now = now
         self._global: deque[float] = deque()
@@ -38,14 +58,21 @@ class RateLimiter:
         self._groups: dict[int, deque[float]] = defaultdict(deque)
         self._global_blocked_until = 0.0
 
-    def global_delay(self) -> float:
+    def global_delay(self, interactive: bool = False) -> float:
         now = self.now()
         g = self._global
         while g and now - g[0] >= self.window:
             g.popleft()
-        d = max(self._global_blocked_until, self._next_slot) - now
-        if len(g) + self._reserved >= self.per_second:
-            d = max(d, g[0] + self.window - now if g else 0.001)
+        limit = self.per_second
+        if interactive:
+            d = self._global_blocked_until - now
+        else:
+            d = max(self._global_blocked_until, self._next_slot) - now
+            if now - self._interactive_last < self.reserve_hold:
+                limit = max(1, self.per_second - self.interactive_reserve)
+        busy = len(g) + self._reserved
+        if busy >= limit:
+            d = max(d, g[busy - limit] + self.window - now if busy - limit < len(g) else 0.001)
         return max(0.0, d)
 
     def chat_delay(self, chat_id: int, is_group: bool) -> float:
@@ -87,6 +114,28 @@ class RateLimiter:
     def take(self, chat_id: int, is_group: bool) -> None:
         self.reserve(chat_id, is_group)
         self.stamp()
+
+    async def acquire(self, chat_id: int, is_group: bool, *, interactive: bool = False) -> Slot:
+        """`SendLimiter.acquire`: reserve and stamp in one step."""
+        c = self.chat_delay(chat_id, is_group)
+        if c > 0:
+            return Slot(c, chat_only=True)
+        g = self.global_delay(interactive)
+        if g > 0:
+            return Slot(g)
+        if interactive:
+            self._interactive_last = self.now()
+            self._reserved += 1
+            self._chat_last[chat_id] = self._interactive_last
+            if is_group:
+                self._groups[chat_id].append(self._interactive_last)
+        else:
+            self.reserve(chat_id, is_group)
+        self.stamp()
+        return Slot()
+
+    async def retry_after(self, chat_id: int, seconds: float, *, everyone: bool) -> None:
+        self.penalise(chat_id, seconds, everyone)
 
     def penalise(self, chat_id: int, seconds: float, everyone: bool = False) -> None:
         until = self.now() + seconds

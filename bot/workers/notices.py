@@ -1,8 +1,12 @@
 """Runs ward notices in the background: a tick that materialises due firings (the schedule is held in
 the database, `announcements.next_fire_at`) and the delivery worker that drains the outbox.
 
-One process per database sends (like APScheduler's rule of one scheduler per job store): on start
-it recovers rows a previous process left in flight, then ticks every `tick_every` seconds.
+Safe to run as N copies on one database: each due firing is claimed by one ticker (`claim_due`, an
+idempotent occurrence insert), each outbox row by one worker (leases + a conditional claim), and the
+send limits are shared through the `SendLimiter` (Redis when several processes send). Rows a dead copy
+left in flight are recovered after `stale_after` by whichever copy ticks next.
+
+Depends only on the use cases and ports; the composition root (`bot.bootstrap`) gives it a Sender.
 """
 
 from __future__ import annotations
@@ -11,16 +15,11 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
 
 from bot.app.announcements import AnnouncementService, Notify
 from bot.app.delivery import DeliveryWorker, RateLimiter, Sender
+from bot.app.ports.notices import SendLimiter
 from bot.core.clock import Clock
-
-if TYPE_CHECKING:
-    from aiogram import Bot
-
-    from bot.bootstrap import App
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +46,19 @@ class NoticeRunner:
         clock: Clock,
         *,
         tick_every: float = 20.0,
-        limiter: RateLimiter | None = None,
+        limiter: SendLimiter | None = None,
+        stale_after: dt.timedelta = dt.timedelta(minutes=5),
     ):
         self.service, self.clock = service, clock
         self.tick_every = tick_every
-        self.limiter = limiter or RateLimiter()
+        self.limiter: SendLimiter = limiter or RateLimiter()
+        self.stale_after = stale_after
         self.worker: DeliveryWorker | None = None
         self._tick_task: asyncio.Task[None] | None = None
 
     def make_worker(self, sender: Sender) -> DeliveryWorker:
         return DeliveryWorker(
-            self.service.db, sender, self.service.render, self.clock, limiter=self.limiter, on_drained=self._report
+            self.service.uow, sender, self.service.render, self.clock, limiter=self.limiter, on_drained=self._report
         )
 
     def attach(self, sender: Sender, notify: Notify) -> DeliveryWorker:
@@ -70,7 +71,7 @@ class NoticeRunner:
     async def start(self, sender: Sender, notify: Notify) -> None:
         self.attach(sender, notify)
         assert self.worker is not None
-        await self.worker.recover()
+        await self.worker.recover(self.stale_after)  # only what no live copy can still be sending
         self.worker.start()
         self._tick_task = asyncio.create_task(self._tick_loop(), name="notice-ticker")
 
@@ -97,34 +98,11 @@ class NoticeRunner:
         while True:
             try:
                 await self.service.tick()
+                if self.worker is not None:
+                    await self.worker.recover(self.stale_after)  # rows a dead copy left behind
                 await self.service.finish_and_report()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("notice tick failed")
             await asyncio.sleep(self.tick_every)
-
-
-def install(app: App) -> None:
-    """Wire ward notices into the app: service, routers, background start/stop, local-chat hooks."""
-    from bot.adapters.telegram import audience, official
-    from bot.adapters.telegram.sender import TelegramSender
-    from bot.core.clock import FixedClock
-
-    clock: Clock = app.clock if isinstance(app.clock, FixedClock) else OffsetClock(app.clock)
-    service = AnnouncementService(app.db, clock, app.texts, app.content)
-    runner = NoticeRunner(service, clock)
-    app.extra["announcements"] = service
-    app.extra["notice_runner"] = runner
-    # first of all feature routers: DỪNG / STOP must work at any point
-    app.extra.setdefault("routers", [])[0:0] = [audience.make_router, official.make_router]
-
-    async def on_startup(bot: Bot) -> None:
-        await runner.start(TelegramSender(bot), official.notifier(bot))
-
-    app.extra.setdefault("on_startup", []).append(on_startup)
-    app.extra.setdefault("on_shutdown", []).append(runner.stop)
-    from bot.adapters.localchat import notices_demo  # `bot chat`: :demo and :tick steps
-
-    app.extra.setdefault("localchat_demo", []).append(notices_demo.demo)
-    app.extra.setdefault("localchat_tick", []).append(notices_demo.tick)

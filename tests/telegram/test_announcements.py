@@ -26,7 +26,7 @@ ADMIN, OFFICIAL, OFFICIAL2 = 9001, 3001, 3002
 
 
 def runner_of(h: Harness) -> NoticeRunner:
-    runner: NoticeRunner = h.app.extra["notice_runner"]
+    runner: NoticeRunner = h.app.notices
     if runner.worker is None:
         runner.attach(TelegramSender(h.bot), official.notifier(h.bot))
         assert runner.worker is not None
@@ -400,3 +400,19 @@ async def test_local_chat_tick_walks_the_clock_so_a_notice_due_on_the_way_is_sen
     text = out.getvalue()
     assert "[→ Nhóm tổ dân phố 5] 📢 THÔNG BÁO" in text and "[→ Nhóm tổ dân phố 7] 📢 THÔNG BÁO" in text
     assert "📊 Báo cáo thông báo #1" in text and "lẽ ra gửi" not in text
+
+
+async def test_forged_or_stale_notice_buttons_are_answered_politely(harness):
+    """Crafted callback data on the notice buttons (issue 14 #5): a short answer, never a traceback."""
+    await ward_with_groups(harness, (G5, "5"))
+    r = await harness.onboarded(1001)
+    for data in ("an:cancel:abc", "an:wd:1:2", "an:ack:-3", "an:ack:x", "an:aud:nowhere", "an:zzz"):
+        await r.press_data(data)
+        assert harness.fake.callback_answers[-1]["text"] == "Nút này không còn dùng được", data
+    o = harness.actor(OFFICIAL, "Chủ tịch phường")
+    await o.send("/thongbao")
+    await o.send("Họp tổ.")
+    await o.press_data("an:aud:everyone")  # in the audience step, an audience that does not exist
+    assert harness.fake.callback_answers[-1]["text"] == "Nút này không còn dùng được"
+    out = await o.press("Chỉ các nhóm tổ dân phố")  # the real buttons still work
+    assert "Khi nào gửi" in out[-1].text

@@ -23,11 +23,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from bot.adapters.db.base import Base, UTCDateTime
 from bot.adapters.db.users import RoleRow, UserRow
+from bot.app.ports.notices import NewAnnouncement, OutboxEntry
 
 
 class GroupRow(Base):
@@ -214,6 +216,9 @@ class NoticeRepo:
     async def mark_user_blocked(self, user_id: int) -> None:
         await self.s.execute(update(UserRow).where(UserRow.id == user_id).values(blocked=True))
 
+    async def user_lang(self, user_id: int) -> str | None:
+        return (await self.s.execute(select(UserRow.lang).where(UserRow.id == user_id))).scalar_one_or_none()
+
     # --- ward settings -----------------------------------------------------------------
 
     async def require_approval(self, ward_id: str) -> bool:
@@ -230,8 +235,8 @@ class NoticeRepo:
 
     # --- notices -----------------------------------------------------------------------
 
-    async def add(self, **fields: Any) -> AnnouncementRow:
-        row = AnnouncementRow(**fields)
+    async def add(self, new: NewAnnouncement) -> AnnouncementRow:
+        row = AnnouncementRow(**{f: getattr(new, f) for f in new.__dataclass_fields__}, updated_at=new.created_at)
         self.s.add(row)
         await self.s.flush()
         return row
@@ -256,27 +261,62 @@ class NoticeRepo:
         )
         return [i for (i,) in (await self.s.execute(q)).all()]
 
+    async def claim_due(self, ann_id: int, now: dt.datetime) -> AnnouncementRow | None:
+        """Locked for this ticker (`FOR UPDATE SKIP LOCKED` on PostgreSQL: another ticker holding it is skipped,
+        not waited for); None once another ticker fired it. SQLite runs one writer at a time anyway."""
+        q = (
+            select(AnnouncementRow)
+            .where(
+                AnnouncementRow.id == ann_id,
+                AnnouncementRow.status == "scheduled",
+                AnnouncementRow.next_fire_at <= now,
+            )
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.s.execute(q)).scalar_one_or_none()
+
     # --- occurrences and the outbox ------------------------------------------------------
 
     async def occurrence_exists(self, ann_id: int, fire_at: dt.datetime) -> bool:
         q = select(OccurrenceRow.id).where(OccurrenceRow.announcement_id == ann_id, OccurrenceRow.fire_at == fire_at)
         return (await self.s.execute(q)).first() is not None
 
-    async def add_occurrence(self, ann_id: int, fire_at: dt.datetime, status: str, now: dt.datetime) -> OccurrenceRow:
-        row = OccurrenceRow(
-            announcement_id=ann_id,
-            fire_at=fire_at,
-            status=status,
-            created_at=now,
-            finished_at=now if status != "sending" else None,
-        )
-        self.s.add(row)
-        await self.s.flush()
-        return row
+    def _insert(self) -> Any:
+        dialect = self.s.get_bind().dialect.name
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OccurrenceRow)
 
-    async def add_outbox(self, rows: list[dict[str, Any]]) -> None:
-        for i in range(0, len(rows), 2000):
-            await self.s.execute(insert(OutboxRow), rows[i : i + 2000])
+    async def add_occurrence(self, ann_id: int, fire_at: dt.datetime, status: str, now: dt.datetime) -> int | None:
+        """INSERT … ON CONFLICT DO NOTHING: None when another ticker materialised this firing first."""
+        q = (
+            self._insert()
+            .values(
+                announcement_id=ann_id,
+                fire_at=fire_at,
+                status=status,
+                created_at=now,
+                finished_at=now if status != "sending" else None,
+            )
+            .on_conflict_do_nothing(index_elements=["announcement_id", "fire_at"])
+            .returning(OccurrenceRow.id)
+        )
+        return (await self.s.execute(q)).scalar_one_or_none()
+
+    async def add_outbox(self, rows: Sequence[OutboxEntry]) -> None:
+        values = [
+            {
+                "occurrence_id": r.occurrence_id,
+                "recipient_kind": r.recipient_kind,
+                "recipient_id": r.recipient_id,
+                "chat_id": r.chat_id,
+                "lang": r.lang,
+                "not_before": r.not_before,
+                "status": "pending",
+                "attempts": 0,
+            }
+            for r in rows
+        ]
+        for i in range(0, len(values), 2000):
+            await self.s.execute(insert(OutboxRow), values[i : i + 2000])
 
     async def occurrences(self, ann_id: int) -> list[OccurrenceRow]:
         q = select(OccurrenceRow).where(OccurrenceRow.announcement_id == ann_id).order_by(OccurrenceRow.fire_at)
@@ -294,6 +334,39 @@ class NoticeRepo:
         )
         return list((await self.s.execute(q)).scalars())
 
+    async def lease(self, now: dt.datetime, stale_before: dt.datetime, limit: int) -> list[OutboxRow]:
+        """Due rows no live worker holds, leased to the caller: `claimed_at` of a pending row is its lease.
+
+        PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED`, so N workers lease disjoint batches without waiting
+        for each other. SQLite: one writer at a time, the same statement without the lock clause.
+        """
+        free = select(OutboxRow.id).where(
+            OutboxRow.status.in_(("pending", "withdraw")),
+            OutboxRow.not_before <= now,
+            (OutboxRow.claimed_at.is_(None)) | (OutboxRow.claimed_at < stale_before),
+        )
+        ids = list(
+            (await self.s.execute(free.order_by(OutboxRow.id).limit(limit).with_for_update(skip_locked=True))).scalars()
+        )
+        if not ids:
+            return []
+        await self.s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids))
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        q = select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)
+        return list((await self.s.execute(q.execution_options(populate_existing=True))).scalars())
+
+    async def release(self, row_ids: Sequence[int]) -> None:
+        if row_ids:
+            await self.s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(list(row_ids)), OutboxRow.status.in_(("pending", "withdraw")))
+                .values(claimed_at=None)
+            )
+
     async def claim(self, row_id: int, from_status: str, now: dt.datetime) -> bool:
         """pending → sending (withdraw → deleting): only one worker wins a row."""
         to = "sending" if from_status == "pending" else "deleting"
@@ -309,6 +382,14 @@ class NoticeRepo:
 
     async def outbox_row(self, row_id: int) -> OutboxRow | None:
         return await self.s.get(OutboxRow, row_id)
+
+    async def release_stale(self, before: dt.datetime) -> None:
+        """Leases older than `before` are given back (their worker stopped)."""
+        await self.s.execute(
+            update(OutboxRow)
+            .where(OutboxRow.status.in_(("pending", "withdraw")), OutboxRow.claimed_at <= before)
+            .values(claimed_at=None)
+        )
 
     async def stale_in_flight(self, before: dt.datetime) -> list[OutboxRow]:
         q = select(OutboxRow).where(OutboxRow.status.in_(("sending", "deleting")), OutboxRow.claimed_at <= before)
@@ -396,6 +477,6 @@ class NoticeRepo:
                 OutboxRow.message_id.is_not(None),
                 and_(OutboxRow.sent_at.is_not(None), OutboxRow.sent_at > sent_after),
             )
-            .values(status="withdraw")
+            .values(status="withdraw", claimed_at=None)
         )
         return int(res.rowcount)  # type: ignore[attr-defined]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.adapters.db.announcements import NoticeRepo
 from bot.adapters.telegram.middlewares import CHANNEL
 from bot.app.residents import Role
 
@@ -34,16 +33,15 @@ async def demo(chat: Any, rest: str) -> None:
     minh = await app.residents.identify(CHANNEL, 1002, "Ông Minh")
     if not minh.onboarded:
         await app.residents.update(minh.id, lang="vi", ward_id=WARD, neighbourhood="7", onboarded=True, subscribed=True)
-    async with app.db.session() as s:
-        repo = NoticeRepo(s)
-        for chat_id, tdp in GROUPS.items():
-            await repo.bind_group(chat_id, WARD, tdp, f"Tổ dân phố {tdp}", None, app.clock.now())
+    chairman = await app.residents.identify(CHANNEL, 3001, "Chủ tịch phường")  # an official of the ward now
+    for chat_id, tdp in GROUPS.items():
+        await app.announcements.bind_group(chairman, chat_id, WARD, tdp, f"Tổ dân phố {tdp}")
     chat.chat_names.setdefault(-1003000000007, "Nhóm tổ dân phố 7")
     chat.out.write(HOWTO.format(g5=-1003000000005, g7=-1003000000007))
 
 
 async def tick(chat: Any, rest: str) -> None:
-    runner = chat.app.extra["notice_runner"]
+    runner = chat.app.notices
     minutes = float(rest.strip()) if rest.strip().replace(".", "", 1).isdigit() else 0.0
     clock = runner.clock
     # Walk the clock in steps shorter than the grace time, as a bot that was running all along would:

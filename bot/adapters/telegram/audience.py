@@ -7,10 +7,14 @@ Included before every other feature router, so DỪNG works at any point, even i
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from pydantic import Field
 
 from bot.adapters.telegram.middlewares import CHANNEL
 from bot.adapters.telegram.official import _say
@@ -20,6 +24,13 @@ from bot.app.residents import Resident, ResidentService, Role
 from bot.core.i18n import Texts
 from bot.core.screens import Button, Screen, rows
 from bot.core.stop_words import is_maybe_stop, is_stop_word
+
+
+class NoticeAck(CallbackData, prefix="an"):
+    """`an:ack:<outbox id>`: "Đã hiểu" under a notice in private (0 in the author's preview)."""
+
+    kind: Literal["ack"]
+    outbox_id: int = Field(ge=0)
 
 
 def make_router() -> Router:
@@ -65,12 +76,15 @@ def make_router() -> Router:
         await residents.update(resident.id, subscribed=True)
         await _say(bot, message.chat.id, texts(resident.language, "announcements.subscribed"))
 
-    @router.callback_query(F.data.startswith("an:ack:"))
+    @router.callback_query(NoticeAck.filter())
     async def on_ack(
-        query: CallbackQuery, resident: Resident, announcements: AnnouncementService, texts: Texts
+        query: CallbackQuery,
+        callback_data: NoticeAck,
+        resident: Resident,
+        announcements: AnnouncementService,
+        texts: Texts,
     ) -> None:
-        tail = (query.data or "").rsplit(":", 1)[-1]
-        outbox_id = int(tail) if tail.isdigit() else 0
+        outbox_id = callback_data.outbox_id
         if outbox_id == 0:
             await query.answer(texts(resident.language, "announcements.ack_preview"))
             return

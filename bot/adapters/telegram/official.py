@@ -8,10 +8,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from typing import Literal
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -25,6 +27,20 @@ from bot.core.schedule import Repeat, parse_date, parse_local
 from bot.core.screens import Button, Screen, rows
 
 TDP_LIST = re.compile(r"^\s*(tổ|to)?\s*\d{1,3}(\s*([,;\s]|và|va|and)\s*(tổ|to)?\s*\d{1,3})*\s*$", re.IGNORECASE)
+
+
+class NoticeAction(CallbackData, prefix="an"):
+    """`an:<verb>:<notice id>`: the buttons of /announcements and of an approval request."""
+
+    verb: Literal["edit", "cancel", "wd", "appr", "rej"]
+    id: int
+
+
+class AudienceChoice(CallbackData, prefix="an"):
+    """`an:aud:<audience>`: the compose wizard's audience buttons."""
+
+    kind: Literal["aud"]
+    audience: Audience
 
 
 class Compose(StatesGroup):
@@ -133,9 +149,10 @@ def make_router() -> Router:
         await state.update_data(ward=ward)
         await _ask_audience(query.from_user.id, resident.language, texts, state, bot)
 
-    @router.callback_query(F.data.startswith("an:aud:"), Compose.audience)
+    @router.callback_query(AudienceChoice.filter(), Compose.audience)
     async def on_audience(
         query: CallbackQuery,
+        callback_data: AudienceChoice,
         resident: Resident,
         announcements: AnnouncementService,
         texts: Texts,
@@ -144,7 +161,7 @@ def make_router() -> Router:
     ) -> None:
         await _done_button(query, bot)
         lang = resident.language
-        audience = Audience((query.data or "").split(":", 2)[2])
+        audience = callback_data.audience
         await state.update_data(audience=audience.value)
         if audience is Audience.NEIGHBOURHOODS:
             data = await state.get_data()
@@ -288,9 +305,10 @@ def make_router() -> Router:
         screens += [announcements.list_item(n, sent, acked, lang) for n, sent, acked in items]
         await send_screens(bot, message.chat.id, screens)
 
-    @router.callback_query(F.data.regexp(r"^an:(edit|cancel|wd|appr|rej):\d+$"))
+    @router.callback_query(NoticeAction.filter())
     async def on_manage(
         query: CallbackQuery,
+        callback_data: NoticeAction,
         resident: Resident,
         announcements: AnnouncementService,
         texts: Texts,
@@ -299,8 +317,7 @@ def make_router() -> Router:
     ) -> None:
         await _done_button(query, bot)
         lang, chat_id = resident.language, query.from_user.id
-        _, verb, num = (query.data or "").split(":")
-        notice_id = int(num)
+        verb, notice_id = callback_data.verb, callback_data.id
         try:
             if verb == "edit":
                 notice = await announcements.get(notice_id)
@@ -341,6 +358,11 @@ def make_router() -> Router:
             await _say(bot, message.chat.id, texts(resident.language, f"announcements.err_{e.code}"))
             return
         await _say(bot, message.chat.id, texts(resident.language, "announcements.edited", id=notice_id))
+
+    @router.callback_query(F.data.startswith("an:"))
+    async def on_invalid_button(query: CallbackQuery, texts: Texts, resident: Resident | None = None) -> None:
+        """A forged, stale or foreign notice button: a short answer, never an exception."""
+        await query.answer(texts(resident.language if resident else "vi", "announcements.button_invalid"))
 
     return router
 
