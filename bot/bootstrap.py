@@ -15,14 +15,17 @@ from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.adapters.db.db import Database
 from bot.adapters.db.uow import SqlTransactions
+from bot.app.helpdesk import HelpDesk
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
+from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
 from bot.core.clock import Clock, SystemClock
 from bot.core.content import Content, load_valid_content
 from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult
 from bot.settings import Settings
+from bot.workers.sla import SlaWorker
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,9 @@ class App:
     residents: ResidentService
     matcher: Matcher
     flow: ResidentFlow
+    tickets: TicketService
+    helpdesk: HelpDesk
+    sla: SlaWorker
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -50,6 +56,8 @@ class App:
             "residents": self.residents,
             "matcher": self.matcher,
             "flow": self.flow,
+            "tickets": self.tickets,
+            "helpdesk": self.helpdesk,
             **self.extra,
         }
 
@@ -82,6 +90,19 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         deep_link_base=f"https://t.me/{settings.bot_username}",
         on_unanswered=log_unanswered,
     )
+    # Help desk. The "no ticket" cache saves a query per message; it is only correct when this process
+    # sees every ticket its residents open, so it is off when instances share Redis.
+    tickets = TicketService(SqlTransactions(db), clock, NoTicketCache(enabled=not settings.redis_url))
+    helpdesk = HelpDesk(
+        tickets=tickets,
+        residents=residents,
+        content=content,
+        texts=texts,
+        clock=clock,
+        admin_ids=settings.admin_ids,
+        flow=flow,
+    )
+    sla = SlaWorker(helpdesk)
     app = App(
         settings=settings,
         clock=clock,
@@ -91,14 +112,29 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         residents=residents,
         matcher=matcher,
         flow=flow,
+        tickets=tickets,
+        helpdesk=helpdesk,
+        sla=sla,
     )
-    from bot.adapters.telegram import helpdesk  # tickets to ward staff groups: adds routers, `helpdesk`, SLA loop
-
-    helpdesk.install(app)
+    _install_helpdesk(app)
     from bot.workers import notices  # ward notices: routers, `announcements`, schedule tick, delivery worker
 
     notices.install(app)
     return app
+
+
+def _install_helpdesk(app: App) -> None:
+    """The help desk's background loop and local-chat steps (its routers: `build_dispatcher`)."""
+    from bot.adapters.localchat import helpdesk_demo  # `bot chat`: :demo and :tick steps
+    from bot.adapters.telegram.desk_sender import DeskSender
+
+    async def start_sla(bot: Bot) -> None:
+        await app.sla.start(DeskSender(bot))
+
+    app.extra.setdefault("on_startup", []).append(start_sla)
+    app.extra.setdefault("on_shutdown", []).append(app.sla.stop)
+    app.extra.setdefault("localchat_demo", []).append(helpdesk_demo.demo)
+    app.extra.setdefault("localchat_tick", []).append(helpdesk_demo.tick)
 
 
 def make_bot(settings: Settings, token: str | None = None) -> Bot:
@@ -120,7 +156,7 @@ def make_fsm_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_control: bool = True) -> Dispatcher:
     """`flood_control=False` only for the local chat, whose scripts type faster than any person."""
-    from bot.adapters.telegram import errors, resident
+    from bot.adapters.telegram import errors, helpdesk, resident, staff
     from bot.adapters.telegram.middlewares import FloodMiddleware, IdentifyMiddleware
 
     dp = Dispatcher(storage=storage or MemoryStorage(), **app.deps())
@@ -132,6 +168,7 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
         observer.outer_middleware(identify)
     # Order matters: role routers (staff, officials) come before the resident catch-alls.
     # app.extra["routers"] holds router factories added by features.
-    for make_router in (errors.make_router, *app.extra.get("routers", []), resident.make_router):
+    routers = (errors.make_router, *app.extra.get("routers", []), helpdesk.make_router, staff.make_router)
+    for make_router in (*routers, resident.make_router):
         dp.include_router(make_router())
     return dp

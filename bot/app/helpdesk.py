@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from bot.app import helpdesk_buttons as B
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService, Role
 from bot.app.tickets import (
@@ -188,7 +189,7 @@ class HelpDesk:
             text += "\n\n" + self.t(
                 lang, "tickets.ask_context", title=guide.title.get(lang), step=self._step_label(lang, guide_id, step)
             )
-        return [Screen(text, rows(Button(self.t(lang, "tickets.btn_cancel"), "hd:cancel")))], True
+        return [Screen(text, rows(Button(self.t(lang, "tickets.btn_cancel"), B.draft(B.DraftAction.CANCEL))))], True
 
     def confirm(self, r: Resident, draft: Draft) -> tuple[list[Screen], Draft]:
         """The confirmation screens, and the draft to keep: masked already, so no secret waits in FSM storage."""
@@ -213,10 +214,10 @@ class HelpDesk:
                 text,
                 rows(
                     [
-                        Button(self.t(lang, "tickets.btn_send"), "hd:send"),
-                        Button(self.t(lang, "tickets.btn_rewrite"), "hd:rewrite"),
+                        Button(self.t(lang, "tickets.btn_send"), B.draft(B.DraftAction.SEND)),
+                        Button(self.t(lang, "tickets.btn_rewrite"), B.draft(B.DraftAction.REWRITE)),
                     ],
-                    Button(self.t(lang, "tickets.btn_cancel"), "hd:cancel"),
+                    Button(self.t(lang, "tickets.btn_cancel"), B.draft(B.DraftAction.CANCEL)),
                 ),
             )
         )
@@ -229,7 +230,7 @@ class HelpDesk:
         return [
             Screen(
                 self.t(r.language, "tickets.rewrite"),
-                rows(Button(self.t(r.language, "tickets.btn_cancel"), "hd:cancel")),
+                rows(Button(self.t(r.language, "tickets.btn_cancel"), B.draft(B.DraftAction.CANCEL))),
             )
         ]
 
@@ -295,7 +296,7 @@ class HelpDesk:
 
     async def ticket_to_continue(self, r: Resident) -> Ticket | None:
         """The ticket a resident's plain message belongs to: open, or closed by staff < 7 days ago."""
-        return await self.tickets.open_for_resident(r.id) or await self.tickets.reopenable_for_resident(r.id)
+        return await self.tickets.continuable_for_resident(r.id)
 
     async def my_tickets(self, r: Resident) -> list[Screen]:
         lang = r.language
@@ -304,7 +305,7 @@ class HelpDesk:
             return [
                 Screen(
                     self.t(lang, "tickets.mytickets_none"),
-                    rows(Button(self.t(lang, "resident.menu_ask"), "ask"), self._menu(r)),
+                    rows(Button(self.t(lang, "resident.menu_ask"), B.ASK), self._menu(r)),
                 )
             ]
         hours = WorkingHours.parse()
@@ -323,6 +324,33 @@ class HelpDesk:
         current = next((t for t, _ in items if t.is_open), None)
         buttons = self._ticket_buttons(r, current) if current else rows(self._menu(r))
         return [Screen("\n".join(lines), buttons)]
+
+    async def resident_close_confirm(self, r: Resident, ticket_id: int) -> list[Screen]:
+        """ "Xong rồi, đóng câu hỏi" asks first: "Bác chắc chắn muốn đóng câu hỏi?" Có / Không."""
+        lang = r.language
+        t = await self.tickets.get(ticket_id)
+        if t is None or t.resident_id != r.id:
+            return [Screen(self.t(lang, "tickets.not_yours"), rows(self._menu(r)))]
+        if not t.is_open:
+            return [Screen(self.t(lang, "tickets.closed_by_you", number=t.number), rows(self._menu(r)))]
+        return [
+            Screen(
+                self.t(lang, "tickets.close_confirm", number=t.number),
+                rows(
+                    Button(self.t(lang, "tickets.btn_close_yes"), B.ticket(B.TicketAction.CLOSE_YES, t.id)),
+                    Button(self.t(lang, "tickets.btn_close_no"), B.ticket(B.TicketAction.CLOSE_NO, t.id)),
+                ),
+            )
+        ]
+
+    async def resident_keep_open(self, r: Resident, ticket_id: int) -> list[Screen]:
+        """She answered "Không" to closing: the question stays open."""
+        t = await self.tickets.get(ticket_id)
+        if t is None or t.resident_id != r.id:
+            return [Screen(self.t(r.language, "tickets.not_yours"), rows(self._menu(r)))]
+        if not t.is_open:
+            return [Screen(self.t(r.language, "tickets.closed_by_you", number=t.number), rows(self._menu(r)))]
+        return [Screen(self.t(r.language, "tickets.kept_open", number=t.number), self._ticket_buttons(r, t))]
 
     async def resident_close(self, r: Resident, ticket_id: int, sender: Sender) -> list[Screen]:
         lang = r.language
@@ -344,10 +372,10 @@ class HelpDesk:
         except TicketNotFound:
             return [Screen(self.t(lang, "tickets.not_yours"), rows(self._menu(r)))]
         except TicketError:  # an old button while the question is open again: nothing to tell staff
-            t = await self.tickets.get(ticket_id)
-            if t is None:
+            current = await self.tickets.get(ticket_id)
+            if current is None:
                 return [Screen(self.t(lang, "tickets.not_yours"), rows(self._menu(r)))]
-            return [Screen(self.t(lang, "tickets.still_open", number=t.number), self._ticket_buttons(r, t))]
+            return [Screen(self.t(lang, "tickets.still_open", number=current.number), self._ticket_buttons(r, current))]
         await self._to_staff(
             t,
             self.t(
@@ -432,7 +460,7 @@ class HelpDesk:
         chat = ticket.staff_chat_id
         if chat is None:
             return False
-        where = {"thread_id": ticket.thread_id, "reply_to": None if ticket.thread_id else ticket.card_message_id}
+        thread_id, reply_to = ticket.thread_id, None if ticket.thread_id else ticket.card_message_id
         for m in msgs:
             if m.kind == "text" or m.source_message_id is None or m.source_chat_id is None:
                 d = await sender.send(
@@ -446,7 +474,8 @@ class HelpDesk:
                             text=m.text or "…",
                         )
                     ),
-                    **where,
+                    thread_id=thread_id,
+                    reply_to=reply_to,
                 )
             else:
                 caption = self.t(
@@ -459,10 +488,19 @@ class HelpDesk:
                 if m.text:
                     caption += f": {m.text}"
                 if m.kind == "video_note":  # Telegram allows no caption on a round video: say whose it is first
-                    await sender.send(chat, Screen(caption), **where)
-                    d = await sender.copy(chat, m.source_chat_id, m.source_message_id, **where)
+                    await sender.send(chat, Screen(caption), thread_id=thread_id, reply_to=reply_to)
+                    d = await sender.copy(
+                        chat, m.source_chat_id, m.source_message_id, thread_id=thread_id, reply_to=reply_to
+                    )
                 else:
-                    d = await sender.copy(chat, m.source_chat_id, m.source_message_id, caption=caption[:1024], **where)
+                    d = await sender.copy(
+                        chat,
+                        m.source_chat_id,
+                        m.source_message_id,
+                        caption=caption[:1024],
+                        thread_id=thread_id,
+                        reply_to=reply_to,
+                    )
             if d.status is Delivery.GONE:
                 await self.group_lost(chat, sender)
                 return False
@@ -666,8 +704,8 @@ class HelpDesk:
                     self.t(lang, "tickets.closed_by_staff", number=t.number),
                     rows(
                         [
-                            Button(self.t(lang, "tickets.btn_solved"), f"hd:ok:{t.id}:1"),
-                            Button(self.t(lang, "tickets.btn_not_solved"), f"hd:ok:{t.id}:0"),
+                            Button(self.t(lang, "tickets.btn_solved"), B.answer(B.TicketAnswer.SOLVED, t.id, 1)),
+                            Button(self.t(lang, "tickets.btn_not_solved"), B.answer(B.TicketAnswer.SOLVED, t.id, 0)),
                         ],
                         self._menu(resident),
                     ),
@@ -689,7 +727,7 @@ class HelpDesk:
             self.t(STAFF_LANG, "tickets.move_pick", number=ticket.number),
             rows(
                 *[
-                    Button(w.name.get(STAFF_LANG), f"tk:mv:{ticket.id}:{w.id}")
+                    Button(w.name.get(STAFF_LANG), B.move_to(ticket.id, w.id))
                     for w in self.content.wards.values()
                     if w.id != ticket.ward_id
                 ]
@@ -809,7 +847,7 @@ class HelpDesk:
         sent = await self.deliver_queued(sender)
         for ev in await self.tickets.sla_due(now):
             t, g = ev.ticket, ev.group
-            claim = rows(Button(self.t(STAFF_LANG, "tickets.btn_claim"), f"tk:claim:{t.id}"))
+            claim = rows(Button(self.t(STAFF_LANG, "tickets.btn_claim"), B.staff(B.StaffAction.CLAIM, t.id)))
             if ev.kind is SlaKind.UNASSIGNED:
                 screen = Screen(
                     self.t(STAFF_LANG, "tickets.remind_unassigned", number=t.number, minutes=g.unassigned_minutes),
@@ -915,20 +953,22 @@ class HelpDesk:
             text,
             rows(
                 [
-                    Button(self.t(lang, "tickets.btn_claim"), f"tk:claim:{t.id}"),
-                    Button(self.t(lang, "tickets.btn_close_staff"), f"tk:close:{t.id}"),
+                    Button(self.t(lang, "tickets.btn_claim"), B.staff(B.StaffAction.CLAIM, t.id)),
+                    Button(self.t(lang, "tickets.btn_close_staff"), B.staff(B.StaffAction.CLOSE, t.id)),
                 ],
-                Button(self.t(lang, "tickets.btn_move"), f"tk:move:{t.id}"),
+                Button(self.t(lang, "tickets.btn_move"), B.staff(B.StaffAction.MOVE, t.id)),
             ),
         )
 
     def _ticket_buttons(self, r: Resident, t: Ticket) -> tuple[tuple[Button, ...], ...]:
-        return rows(Button(self.t(r.language, "tickets.btn_close"), f"hd:close:{t.id}"), self._menu(r))
+        return rows(
+            Button(self.t(r.language, "tickets.btn_close"), B.ticket(B.TicketAction.CLOSE, t.id)), self._menu(r)
+        )
 
     def _rate_screen(self, r: Resident, t: Ticket) -> Screen:
         return Screen(
             self.t(r.language, "tickets.rate"),
-            rows([Button(f"{n}⭐", f"hd:rate:{t.id}:{n}") for n in range(1, 6)], self._menu(r)),
+            rows([Button(f"{n}⭐", B.answer(B.TicketAnswer.RATE, t.id, n)) for n in range(1, 6)], self._menu(r)),
         )
 
     def _menu(self, r: Resident) -> Button:
