@@ -13,7 +13,8 @@ import contextlib
 import datetime as dt
 import logging
 
-from bot.app.helpdesk import HelpDesk, Sender
+from bot.app.helpdesk_base import Sender
+from bot.app.helpdesk_sla import SlaDesk
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +22,9 @@ SLA_INTERVAL_SECONDS = 60.0
 
 
 class SlaWorker:
-    """Runs `HelpDesk.sla_tick` every `interval` seconds while the bot runs (tests call `tick`)."""
+    """Runs `SlaDesk.sla_tick` (the `HelpDesk`) every `interval` seconds while the bot runs (tests call `tick`)."""
 
-    def __init__(self, helpdesk: HelpDesk, interval: float = SLA_INTERVAL_SECONDS) -> None:
+    def __init__(self, helpdesk: SlaDesk, interval: float = SLA_INTERVAL_SECONDS) -> None:
         self.helpdesk, self.interval = helpdesk, interval
         self.task: asyncio.Task[None] | None = None
 
