@@ -16,9 +16,11 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from bot.adapters.db.db import Database
 from bot.adapters.db.uow import SqlTransactions
 from bot.app.announcements import AnnouncementService
+from bot.app.helpdesk import HelpDesk
 from bot.app.ports.notices import SendLimiter
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
+from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
 from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.content import Content, load_valid_content
@@ -27,6 +29,7 @@ from bot.core.matching import Matcher, MatchResult
 from bot.core.rate_limit import RateLimiter
 from bot.settings import Settings
 from bot.workers.notices import NoticeRunner, OffsetClock
+from bot.workers.sla import SlaWorker
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ class App:
     flow: ResidentFlow
     announcements: AnnouncementService
     notices: NoticeRunner  # the schedule tick and the outbox's delivery worker
+    tickets: TicketService
+    helpdesk: HelpDesk
+    sla: SlaWorker
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -57,6 +63,8 @@ class App:
             "matcher": self.matcher,
             "flow": self.flow,
             "announcements": self.announcements,
+            "tickets": self.tickets,
+            "helpdesk": self.helpdesk,
             **self.extra,
         }
 
@@ -92,8 +100,21 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     )
     # ward notices: the local chat's `:tick` moves an offset clock; tests move their FixedClock
     notice_clock: Clock = clock if isinstance(clock, FixedClock) else OffsetClock(clock)
-    announcements = AnnouncementService(SqlTransactions(db), notice_clock, texts, content)
+    announcements = AnnouncementService(transactions, notice_clock, texts, content)
     notices = NoticeRunner(announcements, notice_clock, limiter=make_send_limiter(settings))
+    # Help desk. The "no ticket" cache saves a query per message; it is only correct when this process
+    # sees every ticket its residents open, so it is off when instances share Redis.
+    tickets = TicketService(transactions, clock, NoTicketCache(enabled=not settings.redis_url))
+    helpdesk = HelpDesk(
+        tickets=tickets,
+        residents=residents,
+        content=content,
+        texts=texts,
+        clock=clock,
+        admin_ids=settings.admin_ids,
+        flow=flow,
+    )
+    sla = SlaWorker(helpdesk)
     app = App(
         settings=settings,
         clock=clock,
@@ -105,10 +126,11 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         flow=flow,
         announcements=announcements,
         notices=notices,
+        tickets=tickets,
+        helpdesk=helpdesk,
+        sla=sla,
     )
-    from bot.adapters.telegram import helpdesk  # tickets to ward staff groups: adds routers, `helpdesk`, SLA loop
-
-    helpdesk.install(app)
+    _install_helpdesk(app)
     _install_notices(app)
     return app
 
@@ -137,6 +159,20 @@ def _install_notices(app: App) -> None:
     app.extra.setdefault("localchat_tick", []).append(notices_demo.tick)
 
 
+def _install_helpdesk(app: App) -> None:
+    """The help desk's background loop and local-chat steps (its routers: `build_dispatcher`)."""
+    from bot.adapters.localchat import helpdesk_demo  # `bot chat`: :demo and :tick steps
+    from bot.adapters.telegram.desk_sender import DeskSender
+
+    async def start_sla(bot: Bot) -> None:
+        await app.sla.start(DeskSender(bot))
+
+    app.extra.setdefault("on_startup", []).append(start_sla)
+    app.extra.setdefault("on_shutdown", []).append(app.sla.stop)
+    app.extra.setdefault("localchat_demo", []).append(helpdesk_demo.demo)
+    app.extra.setdefault("localchat_tick", []).append(helpdesk_demo.tick)
+
+
 def make_bot(settings: Settings, token: str | None = None) -> Bot:
     session = None
     if settings.telegram_api_url:
@@ -156,7 +192,7 @@ def make_fsm_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_control: bool = True) -> Dispatcher:
     """`flood_control=False` only for the local chat, whose scripts type faster than any person."""
-    from bot.adapters.telegram import audience, errors, official, resident
+    from bot.adapters.telegram import audience, errors, helpdesk, official, resident, staff
     from bot.adapters.telegram.middlewares import FloodMiddleware, IdentifyMiddleware
 
     dp = Dispatcher(storage=storage or MemoryStorage(), **app.deps())
@@ -169,7 +205,13 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
     # Order matters: role routers (staff, officials) come before the resident catch-alls.
     # app.extra["routers"] holds router factories added by features.
     # Notice routers come first of all feature routers: DỪNG / STOP must work at any point.
-    features = (audience.make_router, official.make_router, *app.extra.get("routers", []))
+    features = (
+        audience.make_router,
+        official.make_router,
+        *app.extra.get("routers", []),
+        helpdesk.make_router,
+        staff.make_router,
+    )
     for make_router in (errors.make_router, *features, resident.make_router):
         dp.include_router(make_router())
     return dp

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TextIO
 
 from bot.adapters.db.db import Database
+from bot.adapters.db.uow import SqlTransactions
 from bot.app.tickets import Status, TicketService, WardStats
 from bot.core.clock import SystemClock
 
@@ -36,7 +37,7 @@ async def run_ticket_stats(database_url: str, out: TextIO) -> int:
     db = Database(database_url)
     try:
         await db.migrate()
-        stats = await TicketService(db, SystemClock()).stats()
+        stats = await TicketService(SqlTransactions(db), SystemClock()).stats()
     finally:
         await db.close()
     out.write(format_ticket_stats(stats) + "\n")

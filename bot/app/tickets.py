@@ -15,20 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import func, select
-
-from bot.adapters.db.db import Database
-from bot.adapters.db.tickets import (
-    StaffGroupRepo,
-    StaffGroupRow,
-    TicketMessageRow,
-    TicketRepo,
-    TicketRow,
-    users_with_role,
-)
+from bot.app.ports import Transactions, UnitOfWork
+from bot.app.ports.tickets import StaffGroupRecord, TicketMessageRecord, TicketRecord, TicketRepository
 from bot.app.residents import Resident, Role
 from bot.core.clock import Clock
 from bot.core.privacy import mask
@@ -71,7 +63,7 @@ class TicketClosed(TicketError):
 
 
 class AlreadyAssigned(TicketError):
-    def __init__(self, assignee_id: int | None):
+    def __init__(self, assignee_id: int | None) -> None:
         super().__init__(assignee_id)
         self.assignee_id = assignee_id
 
@@ -167,7 +159,7 @@ class WardStats:
     median_first_answer: dt.timedelta | None
 
 
-def _ticket(r: TicketRow) -> Ticket:
+def _ticket(r: TicketRecord) -> Ticket:
     return Ticket(
         id=r.id,
         resident_id=r.resident_id,
@@ -192,7 +184,7 @@ def _ticket(r: TicketRow) -> Ticket:
     )
 
 
-def _message(r: TicketMessageRow, masked: bool = False) -> TicketMessage:
+def _message(r: TicketMessageRecord, masked: bool = False) -> TicketMessage:
     return TicketMessage(
         id=r.id,
         ticket_id=r.ticket_id,
@@ -206,7 +198,7 @@ def _message(r: TicketMessageRow, masked: bool = False) -> TicketMessage:
     )
 
 
-def _group(r: StaffGroupRow) -> StaffGroup:
+def _group(r: StaffGroupRecord) -> StaffGroup:
     return StaffGroup(
         chat_id=r.chat_id,
         ward_id=r.ward_id,
@@ -223,10 +215,43 @@ def can_act(staff: Resident, ward_id: str) -> bool:
     return staff.has_role(Role.STAFF, ward_id)
 
 
+class NoTicketCache:
+    """Residents known to have no open or reopenable ticket, so their messages cost no query.
+
+    Correct while one process opens and reopens this process's residents' tickets: the entry is
+    dropped by every resident-side change (`TicketService` does that). Bounded (least recently
+    used entries go first). With several instances, pass `enabled=False` (bootstrap does so when
+    the bot runs with Redis): another instance may open her ticket without this one knowing.
+    """
+
+    def __init__(self, size: int = 100_000, *, enabled: bool = True) -> None:
+        self.size, self.enabled = size, enabled
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def __contains__(self, resident_id: int) -> bool:
+        if resident_id in self._ids:
+            self._ids.move_to_end(resident_id)
+            return True
+        return False
+
+    def add(self, resident_id: int) -> None:
+        if not self.enabled:
+            return
+        self._ids[resident_id] = None
+        self._ids.move_to_end(resident_id)
+        while len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+
+    def discard(self, resident_id: int) -> None:
+        self._ids.pop(resident_id, None)
+
+
 class TicketService:
-    def __init__(self, db: Database, clock: Clock):
-        self.db = db
+    def __init__(self, uow: Transactions, clock: Clock, no_ticket: NoTicketCache | None = None) -> None:
+        self.uow = uow
         self.clock = clock
+        self.no_ticket = no_ticket if no_ticket is not None else NoTicketCache()
+        self.continuable_queries = 0  # how many times the follow-up check went to the database
 
     # --- resident side ------------------------------------------------------------------
 
@@ -236,112 +261,109 @@ class TicketService:
         if resident.ward_id is None:
             raise ValueError("a ticket needs the resident's ward")
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await repo.add(
-                TicketRow(
-                    resident_id=resident.id,
-                    ward_id=resident.ward_id,
-                    neighbourhood=resident.neighbourhood,
-                    guide_id=guide_id,
-                    step=step,
-                    status=Status.OPEN,
-                    created_at=now,
-                    last_resident_at=now,
-                    resident_blocked=False,
-                )
+        self.no_ticket.discard(resident.id)
+        async with self.uow() as tx:
+            row = await tx.tickets.create(
+                resident_id=resident.id,
+                ward_id=resident.ward_id,
+                neighbourhood=resident.neighbourhood,
+                guide_id=guide_id,
+                step=step,
+                status=Status.OPEN,
+                now=now,
             )
-            msg = await self._add_resident_message(repo, row, first, now)
-            await repo.audit(row.id, row.ward_id, resident.id, "open", f"guide={guide_id} step={step}", now)
+            msg = await self._add_resident_message(tx.tickets, row, first, now)
+            await tx.tickets.audit(row.id, row.ward_id, resident.id, "open", f"guide={guide_id} step={step}", now)
             return _ticket(row), msg
 
     async def _add_resident_message(
-        self, repo: TicketRepo, row: TicketRow, m: Incoming, now: dt.datetime
+        self, repo: TicketRepository, row: TicketRecord, m: Incoming, now: dt.datetime
     ) -> TicketMessage:
         masked = mask(m.text or "")
         msg = await repo.add_message(
-            TicketMessageRow(
-                ticket_id=row.id,
-                author=Author.RESIDENT,
-                user_id=row.resident_id,
-                kind=m.kind,
-                text=masked.text,
-                source_chat_id=m.chat_id,
-                source_message_id=m.message_id,
-                created_at=now,
-            )
+            ticket_id=row.id,
+            author=Author.RESIDENT,
+            user_id=row.resident_id,
+            kind=m.kind,
+            text=masked.text,
+            source_chat_id=m.chat_id,
+            source_message_id=m.message_id,
+            now=now,
         )
         row.last_resident_at = now
         return _message(msg, bool(masked.found))
 
     async def open_for_resident(self, resident_id: int) -> Ticket | None:
-        async with self.db.session() as s:
-            row = await TicketRepo(s).latest_for_resident(resident_id)
+        async with self.uow() as tx:
+            row = await tx.tickets.latest_for_resident(resident_id)
             return _ticket(row) if row is not None and row.status != Status.CLOSED else None
 
     async def reopenable_for_resident(self, resident_id: int) -> Ticket | None:
         """A ticket staff closed in the last 7 days that the resident has not confirmed as solved."""
-        now = self.clock.now()
-        async with self.db.session() as s:
-            row = await TicketRepo(s).latest_for_resident(resident_id)
-            if (
-                row is None
-                or row.status != Status.CLOSED
-                or row.closed_by != Author.STAFF
-                or row.solved
-                or row.closed_at is None
-                or now - row.closed_at > REOPEN_WINDOW
-            ):
+        t = await self.continuable_for_resident(resident_id)
+        return t if t is not None and not t.is_open else None
+
+    async def continuable_for_resident(self, resident_id: int) -> Ticket | None:
+        """Her open ticket, or the one staff closed < 7 days ago unconfirmed: one query, none if known to be none."""
+        if resident_id in self.no_ticket:
+            return None
+        self.continuable_queries += 1
+        async with self.uow() as tx:
+            row = await tx.tickets.continuable_for_resident(
+                resident_id, Status.CLOSED, Author.STAFF, self.clock.now() - REOPEN_WINDOW
+            )
+            if row is None:
+                self.no_ticket.add(resident_id)
                 return None
             return _ticket(row)
 
     async def add_message(self, ticket_id: int, resident: Resident, m: Incoming) -> tuple[Ticket, TicketMessage]:
         """A later message from the resident; reopens a recently closed ticket."""
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._own(repo, ticket_id, resident)
+        self.no_ticket.discard(resident.id)
+        async with self.uow() as tx:
+            row = await self._own(tx, ticket_id, resident)
             if row.status == Status.CLOSED:
                 self._reopen(row)
-                await repo.audit(row.id, row.ward_id, resident.id, "reopen", "resident wrote again", now)
-            msg = await self._add_resident_message(repo, row, m, now)
+                await tx.tickets.audit(row.id, row.ward_id, resident.id, "reopen", "resident wrote again", now)
+            msg = await self._add_resident_message(tx.tickets, row, m, now)
             return _ticket(row), msg
 
     @staticmethod
-    def _reopen(row: TicketRow) -> None:
+    def _reopen(row: TicketRecord) -> None:
         row.status = Status.ASSIGNED if row.assignee_id is not None else Status.OPEN
         row.closed_at = row.closed_by = row.solved = row.rating = None
         row.reminded_unanswered_at = row.escalated_at = None
 
     async def reopen(self, ticket_id: int, resident: Resident) -> Ticket:
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._own(repo, ticket_id, resident)
+        self.no_ticket.discard(resident.id)
+        async with self.uow() as tx:
+            row = await self._own(tx, ticket_id, resident)
             if row.status == Status.CLOSED:
                 self._reopen(row)
                 row.last_resident_at = now
-                await repo.audit(row.id, row.ward_id, resident.id, "reopen", "not solved", now)
+                await tx.tickets.audit(row.id, row.ward_id, resident.id, "reopen", "not solved", now)
             return _ticket(row)
 
     async def close_by_resident(self, ticket_id: int, resident: Resident) -> Ticket:
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._own(repo, ticket_id, resident)
+        self.no_ticket.discard(resident.id)
+        async with self.uow() as tx:
+            row = await self._own(tx, ticket_id, resident)
             if row.status != Status.CLOSED:
                 row.status, row.closed_at, row.closed_by = Status.CLOSED, now, Author.RESIDENT
-                await repo.audit(row.id, row.ward_id, resident.id, "close", "by resident", now)
+                await tx.tickets.audit(row.id, row.ward_id, resident.id, "close", "by resident", now)
             return _ticket(row)
 
     async def resolve(self, ticket_id: int, resident: Resident, solved: bool) -> Ticket:
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._own(repo, ticket_id, resident)
+        self.no_ticket.discard(resident.id)
+        async with self.uow() as tx:
+            row = await self._own(tx, ticket_id, resident)
             if row.status != Status.CLOSED:  # an old "Đã xong" button: she wrote again, it is open
                 raise TicketError("resolve an open ticket")
             row.solved = solved
-            await repo.audit(
+            await tx.tickets.audit(
                 row.id, row.ward_id, resident.id, "solved" if solved else "not_solved", "", self.clock.now()
             )
             return _ticket(row)
@@ -349,28 +371,24 @@ class TicketService:
     async def rate(self, ticket_id: int, resident: Resident, stars: int) -> Ticket:
         if not 1 <= stars <= 5:
             raise ValueError("rating is 1-5")
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._own(repo, ticket_id, resident)
+        async with self.uow() as tx:
+            row = await self._own(tx, ticket_id, resident)
             if row.status != Status.CLOSED:
                 raise TicketError("rate a closed ticket")
             row.rating = stars
-            await repo.audit(row.id, row.ward_id, resident.id, "rate", str(stars), self.clock.now())
+            await tx.tickets.audit(row.id, row.ward_id, resident.id, "rate", str(stars), self.clock.now())
             return _ticket(row)
 
     async def list_for_resident(self, resident_id: int, limit: int = 10) -> list[tuple[Ticket, str]]:
         """The resident's own tickets, newest first, each with the start of its first message."""
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            out = []
-            for row in await repo.for_resident(resident_id, limit):
-                msgs = await repo.messages(row.id)
-                first = next((m for m in msgs if m.author == Author.RESIDENT), None)
-                out.append((_ticket(row), (first.text if first else "")[:80]))
-            return out
+        async with self.uow() as tx:
+            rows = await tx.tickets.for_resident(resident_id, limit)
+            firsts = await tx.tickets.first_texts([r.id for r in rows], Author.RESIDENT)
+            return [(_ticket(row), firsts.get(row.id, "")[:80]) for row in rows]
 
-    async def _own(self, repo: TicketRepo, ticket_id: int, resident: Resident) -> TicketRow:
-        row = await repo.get(ticket_id)
+    @staticmethod
+    async def _own(tx: UnitOfWork, ticket_id: int, resident: Resident) -> TicketRecord:
+        row = await tx.tickets.get(ticket_id)
         if row is None or row.resident_id != resident.id:
             raise TicketNotFound(ticket_id)
         return row
@@ -378,13 +396,13 @@ class TicketService:
     # --- staff side ---------------------------------------------------------------------
 
     async def get(self, ticket_id: int) -> Ticket | None:
-        async with self.db.session() as s:
-            row = await TicketRepo(s).get(ticket_id)
+        async with self.uow() as tx:
+            row = await tx.tickets.get(ticket_id)
             return _ticket(row) if row is not None else None
 
     async def messages(self, ticket_id: int) -> list[TicketMessage]:
-        async with self.db.session() as s:
-            return [_message(m) for m in await TicketRepo(s).messages(ticket_id)]
+        async with self.uow() as tx:
+            return [_message(m) for m in await tx.tickets.messages(ticket_id)]
 
     async def find_for_staff_message(
         self, chat_id: int, thread_id: int | None, reply_to_id: int | None
@@ -394,8 +412,8 @@ class TicketService:
         In a forum every topic message replies to the topic's service message (id == thread id);
         that reply says nothing about the ticket, so the topic decides.
         """
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
+        async with self.uow() as tx:
+            repo = tx.tickets
             if thread_id is not None:
                 row = await repo.by_thread(chat_id, thread_id)
                 if row is not None:
@@ -410,8 +428,9 @@ class TicketService:
                     return _ticket(row)
             return None
 
-    async def _staff_row(self, repo: TicketRepo, ticket_id: int, staff: Resident) -> TicketRow:
-        row = await repo.get(ticket_id)
+    @staticmethod
+    async def _staff_row(tx: UnitOfWork, ticket_id: int, staff: Resident) -> TicketRecord:
+        row = await tx.tickets.get(ticket_id)
         if row is None:
             raise TicketNotFound(ticket_id)
         if not can_act(staff, row.ward_id):
@@ -421,189 +440,174 @@ class TicketService:
     async def assign(self, ticket_id: int, staff: Resident) -> Ticket:
         """Claim a ticket. Atomic (`UPDATE … WHERE assignee_id IS NULL`): of two concurrent claims one wins."""
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._staff_row(repo, ticket_id, staff)
+        async with self.uow() as tx:
+            row = await self._staff_row(tx, ticket_id, staff)
             if row.status == Status.CLOSED:
                 raise TicketClosed(ticket_id)
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            won = await repo.try_assign(ticket_id, staff.id, now, Status.OPEN, Status.ASSIGNED)
+            won = await tx.tickets.try_assign(ticket_id, staff.id, now, Status.OPEN, Status.ASSIGNED)
             if won:
-                await repo.audit(ticket_id, row.ward_id, staff.id, "assign", "", now)
-        async with self.db.session() as s:
-            fresh = await TicketRepo(s).get(ticket_id)
-            assert fresh is not None
+                await tx.tickets.audit(ticket_id, row.ward_id, staff.id, "assign", "", now)
+            await tx.refresh(row)
             if not won:
-                if fresh.status == Status.CLOSED:
+                if row.status == Status.CLOSED:
                     raise TicketClosed(ticket_id)
-                raise AlreadyAssigned(fresh.assignee_id)
-            return _ticket(fresh)
+                raise AlreadyAssigned(row.assignee_id)
+            return _ticket(row)
 
     async def reply(self, ticket_id: int, staff: Resident, m: Incoming) -> tuple[Ticket, TicketMessage]:
         """A staff answer to relay to the resident."""
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._staff_row(repo, ticket_id, staff)
+        async with self.uow() as tx:
+            row = await self._staff_row(tx, ticket_id, staff)
             if row.status == Status.CLOSED:
                 raise TicketClosed(ticket_id)
             # answering is claiming, unless someone claimed it a moment ago
-            if row.assignee_id is None and await repo.try_assign(row.id, staff.id, now, Status.OPEN, Status.ASSIGNED):
-                await s.refresh(row)
+            if row.assignee_id is None and await tx.tickets.try_assign(
+                row.id, staff.id, now, Status.OPEN, Status.ASSIGNED
+            ):
+                await tx.refresh(row)
             row.first_answer_at = row.first_answer_at or now
             row.last_staff_at = now
-            msg = await repo.add_message(
-                TicketMessageRow(
-                    ticket_id=row.id,
-                    author=Author.STAFF,
-                    user_id=staff.id,
-                    kind=m.kind,
-                    text=m.text or "",
-                    source_chat_id=m.chat_id,
-                    source_message_id=m.message_id,
-                    staff_chat_id=m.chat_id,
-                    staff_message_id=m.message_id,
-                    created_at=now,
-                )
+            msg = await tx.tickets.add_message(
+                ticket_id=row.id,
+                author=Author.STAFF,
+                user_id=staff.id,
+                kind=m.kind,
+                text=m.text or "",
+                source_chat_id=m.chat_id,
+                source_message_id=m.message_id,
+                staff_chat_id=m.chat_id,
+                staff_message_id=m.message_id,
+                now=now,
             )
-            await repo.audit(row.id, row.ward_id, staff.id, "reply", (m.text or m.kind)[:200], now)
+            await tx.tickets.audit(row.id, row.ward_id, staff.id, "reply", (m.text or m.kind)[:200], now)
             return _ticket(row), _message(msg)
 
     async def note(self, ticket_id: int, staff: Resident, text: str) -> Ticket:
         """An internal note: kept with the ticket, never relayed to the resident."""
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._staff_row(repo, ticket_id, staff)
-            await repo.add_message(
-                TicketMessageRow(
-                    ticket_id=row.id, author=Author.NOTE, user_id=staff.id, kind="text", text=text, created_at=now
-                )
+        async with self.uow() as tx:
+            row = await self._staff_row(tx, ticket_id, staff)
+            await tx.tickets.add_message(
+                ticket_id=row.id, author=Author.NOTE, user_id=staff.id, kind="text", text=text, now=now
             )
-            await repo.audit(row.id, row.ward_id, staff.id, "note", text[:200], now)
+            await tx.tickets.audit(row.id, row.ward_id, staff.id, "note", text[:200], now)
             return _ticket(row)
 
     async def record(self, ticket_id: int, staff: Resident, action: str, detail: str = "") -> Ticket:
         """A staff action with no other effect on the ticket (e.g. a guide sent), checked and audited."""
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._staff_row(repo, ticket_id, staff)
+        async with self.uow() as tx:
+            row = await self._staff_row(tx, ticket_id, staff)
             if row.status == Status.CLOSED:
                 raise TicketClosed(ticket_id)
-            await repo.audit(row.id, row.ward_id, staff.id, action, detail, self.clock.now())
+            await tx.tickets.audit(row.id, row.ward_id, staff.id, action, detail, self.clock.now())
             return _ticket(row)
 
     async def close_by_staff(self, ticket_id: int, staff: Resident) -> Ticket:
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._staff_row(repo, ticket_id, staff)
+        async with self.uow() as tx:
+            row = await self._staff_row(tx, ticket_id, staff)
             if row.status == Status.CLOSED:
                 raise TicketClosed(ticket_id)
             row.status, row.closed_at, row.closed_by, row.solved = Status.CLOSED, now, Author.STAFF, None
-            await repo.audit(row.id, row.ward_id, staff.id, "close", "", now)
+            await tx.tickets.audit(row.id, row.ward_id, staff.id, "close", "", now)
             return _ticket(row)
 
     async def move(self, ticket_id: int, staff: Resident, ward_id: str) -> Ticket:
         """Hand the ticket to another ward: unassigned, to be delivered to that ward's group."""
         now = self.clock.now()
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await self._staff_row(repo, ticket_id, staff)
+        async with self.uow() as tx:
+            row = await self._staff_row(tx, ticket_id, staff)
             if row.status == Status.CLOSED:
                 raise TicketClosed(ticket_id)
             old = row.ward_id
             row.ward_id, row.assignee_id, row.assigned_at, row.status = ward_id, None, None, Status.OPEN
             row.staff_chat_id = row.thread_id = row.card_message_id = None
             row.reminded_unassigned_at = row.reminded_unanswered_at = row.escalated_at = None
-            for m in await repo.messages(row.id):
-                m.staff_chat_id = m.staff_message_id = None
-            await repo.audit(row.id, old, staff.id, "move", f"{old} -> {ward_id}", now)
+            await tx.tickets.forget_staff_copies(row.id)
+            await tx.tickets.audit(row.id, old, staff.id, "move", f"{old} -> {ward_id}", now)
             return _ticket(row)
 
     async def log(self, ward_id: str | None, actor: Resident, action: str, detail: str = "") -> None:
         """A staff or admin action that is not about one ticket (granting roles, binding groups)."""
-        async with self.db.session() as s:
-            await TicketRepo(s).audit(None, ward_id, actor.id, action, detail, self.clock.now())
+        async with self.uow() as tx:
+            await tx.tickets.audit(None, ward_id, actor.id, action, detail, self.clock.now())
 
     async def audit_trail(self, ticket_id: int) -> list[tuple[int | None, str, str, dt.datetime]]:
-        async with self.db.session() as s:
-            return [(a.actor_id, a.action, a.detail, a.at) for a in await TicketRepo(s).audit_trail(ticket_id)]
+        async with self.uow() as tx:
+            return [(a.actor_id, a.action, a.detail, a.at) for a in await tx.tickets.audit_trail(ticket_id)]
 
     # --- delivery bookkeeping (called by the help desk after sending) ------------------
 
     async def set_delivered(self, ticket_id: int, chat_id: int, thread_id: int | None, card_message_id: int) -> None:
-        async with self.db.session() as s:
-            row = await TicketRepo(s).get(ticket_id)
+        async with self.uow() as tx:
+            row = await tx.tickets.get(ticket_id)
             if row is not None:
                 row.staff_chat_id, row.thread_id, row.card_message_id = chat_id, thread_id, card_message_id
 
     async def set_message_delivered(self, message_id: int, chat_id: int, staff_message_id: int) -> None:
-        async with self.db.session() as s:
-            m = await TicketRepo(s).message(message_id)
+        async with self.uow() as tx:
+            m = await tx.tickets.message(message_id)
             if m is not None:
                 m.staff_chat_id, m.staff_message_id = chat_id, staff_message_id
 
     async def posted(self, ticket_id: int, chat_id: int, message_id: int, text: str) -> None:
         """Remember a bot message about the ticket in the staff group, so replies to it find the ticket."""
-        async with self.db.session() as s:
-            await TicketRepo(s).add_message(
-                TicketMessageRow(
-                    ticket_id=ticket_id,
-                    author=Author.SYSTEM,
-                    kind="text",
-                    text=text[:500],
-                    staff_chat_id=chat_id,
-                    staff_message_id=message_id,
-                    created_at=self.clock.now(),
-                )
+        async with self.uow() as tx:
+            await tx.tickets.add_message(
+                ticket_id=ticket_id,
+                author=Author.SYSTEM,
+                kind="text",
+                text=text[:500],
+                staff_chat_id=chat_id,
+                staff_message_id=message_id,
+                now=self.clock.now(),
             )
 
     async def undelivered(self, ticket_id: int) -> list[TicketMessage]:
-        async with self.db.session() as s:
-            return [_message(m) for m in await TicketRepo(s).undelivered_messages(ticket_id)]
+        async with self.uow() as tx:
+            return [_message(m) for m in await tx.tickets.undelivered_messages(ticket_id)]
 
     async def mark_resident_blocked(self, ticket_id: int) -> None:
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            row = await repo.get(ticket_id)
+        async with self.uow() as tx:
+            row = await tx.tickets.get(ticket_id)
             if row is not None:
                 row.resident_blocked = True
-                await repo.audit(row.id, row.ward_id, None, "resident_blocked", "", self.clock.now())
+                await tx.tickets.audit(row.id, row.ward_id, None, "resident_blocked", "", self.clock.now())
 
     async def queued(self, ward_id: str | None = None) -> list[Ticket]:
         """Open tickets not (or no longer) in a staff group."""
-        async with self.db.session() as s:
-            rows = await TicketRepo(s).not_closed(Status.CLOSED)
+        async with self.uow() as tx:
+            rows = await tx.tickets.not_closed(Status.CLOSED)
             return [_ticket(r) for r in rows if r.card_message_id is None and (ward_id is None or r.ward_id == ward_id)]
 
     async def ward_leads(self, ward_id: str) -> list[int]:
         """Who leads the ward's help desk: its officials (external ids)."""
-        async with self.db.session() as s:
-            return await users_with_role(s, Role.OFFICIAL, ward_id)
+        async with self.uow() as tx:
+            return await tx.tickets.users_with_role(Role.OFFICIAL, ward_id)
 
     # --- staff groups -------------------------------------------------------------------
 
-    async def bind_group(self, chat_id: int, ward_id: str, is_forum: bool, admin: Resident) -> StaffGroup:
-        if not admin.is_admin:
+    async def bind_group(self, chat_id: int, ward_id: str, is_forum: bool, admin: Resident | None) -> StaffGroup:
+        """`admin=None` only for set-up scripts (the local chat's demo)."""
+        if admin is not None and not admin.is_admin:
             raise NotAllowed("admin only")
         now = self.clock.now()
-        async with self.db.session() as s:
-            row = await StaffGroupRepo(s).bind(chat_id, ward_id, is_forum, admin.id, now)
-            await TicketRepo(s).audit(None, ward_id, admin.id, "bind_group", str(chat_id), now)
+        by = admin.id if admin is not None else None
+        async with self.uow() as tx:
+            row = await tx.staff_groups.bind(chat_id, ward_id, is_forum, by, now)
+            await tx.tickets.audit(None, ward_id, by, "bind_group", str(chat_id), now)
             return _group(row)
 
     async def group(self, chat_id: int) -> StaffGroup | None:
-        async with self.db.session() as s:
-            row = await StaffGroupRepo(s).get(chat_id)
+        async with self.uow() as tx:
+            row = await tx.staff_groups.get(chat_id)
             return _group(row) if row is not None else None
 
     async def group_for_ward(self, ward_id: str) -> StaffGroup | None:
         """The active group, else the last one bound (for its SLA settings), else None."""
-        async with self.db.session() as s:
-            repo = StaffGroupRepo(s)
-            row = await repo.for_ward(ward_id) or await repo.latest_for_ward(ward_id)
+        async with self.uow() as tx:
+            row = await tx.staff_groups.for_ward(ward_id) or await tx.staff_groups.latest_for_ward(ward_id)
             return _group(row) if row is not None else None
 
     async def configure_group(
@@ -619,8 +623,8 @@ class TicketService:
             raise NotAllowed("admin only")
         if hours_spec is not None:
             WorkingHours.parse(hours_spec)  # raises HoursSpecError
-        async with self.db.session() as s:
-            row = await StaffGroupRepo(s).get(chat_id)
+        async with self.uow() as tx:
+            row = await tx.staff_groups.get(chat_id)
             if row is None:
                 raise TicketNotFound(chat_id)
             if unassigned_minutes is not None:
@@ -629,7 +633,7 @@ class TicketService:
                 row.unanswered_hours = unanswered_hours
             if hours_spec is not None:
                 row.hours_spec = hours_spec
-            await TicketRepo(s).audit(
+            await tx.tickets.audit(
                 None,
                 row.ward_id,
                 admin.id,
@@ -641,61 +645,48 @@ class TicketService:
 
     async def migrate_group(self, old_chat_id: int, new_chat_id: int) -> StaffGroup | None:
         """A group became a supergroup (new chat id): the binding moves, its open tickets queue again."""
-        async with self.db.session() as s:
-            groups = StaffGroupRepo(s)
-            old = await groups.get(old_chat_id)
-            if old is None or await groups.get(new_chat_id) is not None:
+        async with self.uow() as tx:
+            old = await tx.staff_groups.get(old_chat_id)
+            if old is None or await tx.staff_groups.get(new_chat_id) is not None:
                 return None
-            row = StaffGroupRow(
-                chat_id=new_chat_id,
-                ward_id=old.ward_id,
-                is_forum=False,
-                active=True,
-                bound_by=old.bound_by,
-                bound_at=self.clock.now(),
-                unassigned_minutes=old.unassigned_minutes,
-                unanswered_hours=old.unanswered_hours,
-                hours_spec=old.hours_spec,
-                last_digest_on=old.last_digest_on,
-            )
-            s.add(row)
-            await s.flush()
-            result = _group(row)
+            result = _group(await tx.staff_groups.copy_to(old, new_chat_id, self.clock.now()))
         await self.deactivate_group(old_chat_id)
         return result
 
     async def deactivate_group(self, chat_id: int) -> list[Ticket]:
         """The bot lost the group: its open tickets go back to the queue. Returns them."""
         now = self.clock.now()
-        async with self.db.session() as s:
-            g = await StaffGroupRepo(s).get(chat_id)
+        async with self.uow() as tx:
+            g = await tx.staff_groups.get(chat_id)
             if g is None:
                 return []
             g.active = False
-            repo = TicketRepo(s)
             queued = []
-            for row in await repo.not_closed(Status.CLOSED):
+            for row in await tx.tickets.not_closed(Status.CLOSED):
                 if row.staff_chat_id == chat_id:
                     row.staff_chat_id = row.thread_id = row.card_message_id = None
-                    for m in await repo.messages(row.id):
-                        m.staff_chat_id = m.staff_message_id = None
+                    await tx.tickets.forget_staff_copies(row.id)
                     queued.append(_ticket(row))
-            await repo.audit(None, g.ward_id, None, "group_lost", str(chat_id), now)
+            await tx.tickets.audit(None, g.ward_id, None, "group_lost", str(chat_id), now)
             return queued
 
     # --- SLA, digest, stats -------------------------------------------------------------
 
     async def sla_due(self, now: dt.datetime) -> list[SlaEvent]:
-        """Reminders and escalations due at `now`; each is marked so it fires once."""
+        """Reminders and escalations due at `now`.
+
+        Each is claimed with a conditional UPDATE in the database before it is returned, so that
+        however many processes run the SLA loop on one database, each event is returned once.
+        """
         events: list[SlaEvent] = []
-        async with self.db.session() as s:
-            repo, groups = TicketRepo(s), StaffGroupRepo(s)
+        async with self.uow() as tx:
+            repo = tx.tickets
             cache: dict[str, StaffGroup | None] = {}
             for row in await repo.not_closed(Status.CLOSED):
                 if row.card_message_id is None:
                     continue
                 if row.ward_id not in cache:
-                    g = await groups.for_ward(row.ward_id)
+                    g = await tx.staff_groups.for_ward(row.ward_id)
                     cache[row.ward_id] = _group(g) if g is not None else None
                 group = cache[row.ward_id]
                 if group is None:
@@ -708,9 +699,10 @@ class TicketService:
                     and row.reminded_unassigned_at is None
                     and wh.between(row.created_at, now) >= dt.timedelta(minutes=group.unassigned_minutes)
                 ):
-                    row.reminded_unassigned_at = now
-                    events.append(SlaEvent(SlaKind.UNASSIGNED, _ticket(row), group))
-                    await repo.audit(row.id, row.ward_id, None, "remind_unassigned", "", now)
+                    if await repo.claim_unassigned_reminder(row.id, now):
+                        await tx.refresh(row)
+                        events.append(SlaEvent(SlaKind.UNASSIGNED, _ticket(row), group))
+                        await repo.audit(row.id, row.ward_id, None, "remind_unassigned", "", now)
                     continue
                 if answered:
                     continue
@@ -720,58 +712,45 @@ class TicketService:
                     continue
                 if row.assignee_id is not None and (row.escalated_at is None or row.escalated_at < since):
                     prev = row.assignee_id
-                    row.assignee_id, row.assigned_at, row.status = None, None, Status.OPEN
-                    row.escalated_at = row.reminded_unanswered_at = now
-                    events.append(SlaEvent(SlaKind.ESCALATED, _ticket(row), group, prev))
-                    await repo.audit(row.id, row.ward_id, None, "escalate", f"assignee {prev} silent", now)
-                elif row.assignee_id is None and (
-                    row.reminded_unanswered_at is None or row.reminded_unanswered_at < waiting_since
+                    if await repo.claim_escalation(row.id, prev, since, now, Status.OPEN):
+                        await tx.refresh(row)
+                        events.append(SlaEvent(SlaKind.ESCALATED, _ticket(row), group, prev))
+                        await repo.audit(row.id, row.ward_id, None, "escalate", f"assignee {prev} silent", now)
+                elif (
+                    row.assignee_id is None
+                    and (row.reminded_unanswered_at is None or row.reminded_unanswered_at < waiting_since)
+                    and await repo.claim_unanswered_reminder(row.id, waiting_since, now)
                 ):
-                    row.reminded_unanswered_at = now
+                    await tx.refresh(row)
                     events.append(SlaEvent(SlaKind.UNANSWERED, _ticket(row), group))
                     await repo.audit(row.id, row.ward_id, None, "remind_unanswered", "", now)
         return events
 
     async def digests_due(self, now: dt.datetime) -> list[tuple[StaffGroup, list[Ticket]]]:
-        """Once per working day, after 08:00 local time: each active group's open tickets."""
+        """Once per working day, after 08:00 local time: each active group's open tickets (claimed once)."""
         out = []
-        async with self.db.session() as s:
-            repo = TicketRepo(s)
-            open_rows = await repo.not_closed(Status.CLOSED)
-            for g in await StaffGroupRepo(s).active():
+        async with self.uow() as tx:
+            open_rows = await tx.tickets.not_closed(Status.CLOSED)
+            for g in await tx.staff_groups.active():
                 group = _group(g)
                 local = group.hours.local(now)
                 if local.time() < DIGEST_LOCAL_TIME or not group.hours.week[local.weekday()]:
                     continue
-                if g.last_digest_on == local.date():
+                if g.last_digest_on == local.date() or not await tx.staff_groups.claim_digest(g.chat_id, local.date()):
                     continue
-                g.last_digest_on = local.date()
                 out.append((group, [_ticket(r) for r in open_rows if r.ward_id == g.ward_id]))
         return out
 
     async def stats(self) -> list[WardStats]:
-        async with self.db.session() as s:
-            counts = (
-                await s.execute(
-                    select(TicketRow.ward_id, TicketRow.status, func.count()).group_by(
-                        TicketRow.ward_id, TicketRow.status
-                    )
-                )
-            ).all()
-            rows = (
-                await s.execute(
-                    select(TicketRow.ward_id, TicketRow.created_at, TicketRow.first_answer_at).where(
-                        TicketRow.first_answer_at.is_not(None)
-                    )
-                )
-            ).all()
+        async with self.uow() as tx:
+            counts = await tx.tickets.count_by_ward_and_status()
+            rows = await tx.tickets.first_answer_times()
         by_ward: dict[str, dict[str, int]] = {}
         for ward, status, n in counts:
             by_ward.setdefault(ward, {})[status] = n
         waits: dict[str, list[float]] = {}
         for ward, created, first in rows:
-            if first is not None:
-                waits.setdefault(ward, []).append((_aware(first) - _aware(created)).total_seconds())
+            waits.setdefault(ward, []).append((_aware(first) - _aware(created)).total_seconds())
         return [
             WardStats(w, by_ward[w], dt.timedelta(seconds=statistics.median(waits[w])) if waits.get(w) else None)
             for w in sorted(by_ward)

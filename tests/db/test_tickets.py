@@ -40,7 +40,7 @@ async def setup(url):
         staff_ids.append(u.id)
     staff = [await residents.get(i) for i in staff_ids]
     admin = await residents.identify("telegram", 9001, "Admin")
-    return db, clock, TicketService(db, clock), lan, staff, admin
+    return db, clock, TicketService(SqlTransactions(db), clock), lan, staff, admin
 
 
 async def test_ticket_lifecycle_with_masking_and_audit(db_url):

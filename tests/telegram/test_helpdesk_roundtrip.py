@@ -112,7 +112,7 @@ async def test_resident_asks_from_a_stuck_step_staff_answer_in_topic_resident_ra
     async with harness.app.db.session() as s:
         row = (await s.execute(select(TicketRow))).scalar_one()
     assert (row.status, row.solved, row.rating, row.closed_by) == (Status.CLOSED, True, 5, "staff")
-    trail = [a for _, a, _, _ in await harness.app.extra["helpdesk"].tickets.audit_trail(1)]
+    trail = [a for _, a, _, _ in await harness.app.helpdesk.tickets.audit_trail(1)]
     assert trail == ["open", "assign", "reply", "note", "close", "solved", "rate"]
 
 
@@ -137,6 +137,7 @@ async def test_group_without_topics_staff_reply_to_the_ticket_message(harness):
     await ha.send("Cháu đang xem giúp bác", reply_to=forwarded)
     assert harness.fake.last_to(1001).text.startswith("💬 Cán bộ phường trả lời: Cháu đang xem")
     await lan.press("Xong rồi, đóng câu hỏi")
+    await lan.press("Có, đóng câu hỏi")
     closed_note = harness.fake.last_to(PLAIN_GROUP)
     assert "tự đóng phiếu #1" in closed_note.text
     out = await ha.send("Bác cần gì cứ nhắn nhé", reply_to=closed_note)
@@ -155,6 +156,7 @@ async def test_reply_to_a_closed_ticket_tells_the_staff(harness):
     await lan.press("Gửi cho cán bộ")
     ((thread, _),) = harness.fake.topics[GROUP]
     await lan.press("Xong rồi, đóng câu hỏi")  # the resident closes it herself
+    await lan.press("Có, đóng câu hỏi")
     assert "tự đóng phiếu #1" in harness.fake.last_to(GROUP).text
     before = len(harness.fake.sent)
     out = await ha.send("Lịch tiêm là thứ Bảy", thread_id=thread, reply_to=topic_message(thread))
@@ -175,7 +177,7 @@ async def test_writing_again_within_seven_days_reopens_the_ticket(harness):
     assert "mở lại câu hỏi #1" in out[-1].text
     assert "phiếu #1 được mở lại" in harness.fake.messages_to(GROUP)[-2].text
     assert "vẫn chưa nộp được" in harness.fake.last_to(GROUP).text
-    ticket = await harness.app.extra["helpdesk"].tickets.get(1)
+    ticket = await harness.app.helpdesk.tickets.get(1)
     assert ticket.status == Status.OPEN
     # after 7 days a new message goes to the matcher again
     await ha.press_data("tk:close:1")
@@ -196,7 +198,7 @@ async def test_resident_who_blocked_the_bot_is_marked_and_staff_are_told(harness
     harness.fake.blocked.add(1001)
     out = await ha.send("Bác ra công an phường nhé", thread_id=thread, reply_to=topic_message(thread))
     assert "đã chặn bot" in out[-1].text
-    assert (await harness.app.extra["helpdesk"].tickets.get(1)).resident_blocked
+    assert (await harness.app.helpdesk.tickets.get(1)).resident_blocked
 
 
 async def test_bot_removed_from_staff_group_tickets_queue_and_admin_is_told(harness):
@@ -208,13 +210,13 @@ async def test_bot_removed_from_staff_group_tickets_queue_and_admin_is_told(harn
     out = await lan.press("Gửi cho cán bộ")
     assert "Số phiếu của bác: #1" in out[-1].text  # the resident is served as usual
     assert "bị xóa khỏi nhóm cán bộ" in harness.fake.last_to(ADMIN).text
-    assert (await harness.app.extra["helpdesk"].tickets.queued()) != []
+    assert (await harness.app.helpdesk.tickets.queued()) != []
     # the bot is added back and the group bound again: the queued ticket arrives
     harness.fake.kicked.discard(GROUP)
     admin = harness.actor(ADMIN, "Quản trị", chat_id=GROUP)
     await admin.send("/bind_ward tay-ho")
     assert any("Phiếu #1" in m.text and "hỏi về điện" in m.text for m in harness.fake.messages_to(GROUP))
-    assert await harness.app.extra["helpdesk"].tickets.queued() == []
+    assert await harness.app.helpdesk.tickets.queued() == []
 
 
 async def test_tickets_and_topics_survive_a_restart(harness):

@@ -34,7 +34,7 @@ async def test_staff_of_another_ward_cannot_act_on_this_wards_tickets(harness):
     assert harness.fake.messages_to(1001, before) == []  # not relayed
     out = await outsider.send("/note ghi chú", thread_id=thread, reply_to=topic_message(thread))
     assert "không có quyền" in out[-1].text
-    ticket = await harness.app.extra["helpdesk"].tickets.get(1)
+    ticket = await harness.app.helpdesk.tickets.get(1)
     assert ticket.status == Status.OPEN and ticket.assignee_id is None
 
 
@@ -56,7 +56,7 @@ async def test_a_resident_cannot_reach_staff_commands(harness):
     assert "không có quyền" in out[-1].text
     await in_group.press_data("tk:claim:1")
     assert "không có quyền" in harness.fake.callback_answers[-1]["text"]
-    assert (await harness.app.extra["helpdesk"].tickets.group(GROUP)).ward_id == "tay-ho"
+    assert (await harness.app.helpdesk.tickets.group(GROUP)).ward_id == "tay-ho"
 
 
 async def test_two_staff_press_nhan_at_once_one_wins_and_the_other_is_told(harness):
@@ -80,7 +80,7 @@ async def test_staff_move_a_ticket_to_the_other_ward(harness):
     await ha.press("Phú Thượng")
     assert "Phiếu #1" in harness.fake.messages_to(PT_GROUP)[-2].text
     assert "chuyển cho cán bộ Phường Phú Thượng" in harness.fake.last_to(1001).text
-    ticket = await harness.app.extra["helpdesk"].tickets.get(1)
+    ticket = await harness.app.helpdesk.tickets.get(1)
     assert ticket.ward_id == "phu-thuong" and ticket.staff_chat_id == PT_GROUP
 
 
@@ -99,7 +99,7 @@ async def test_sla_reminds_escalates_and_sends_a_daily_digest(harness):
     await staff_group(harness)
     await harness.actor(ADMIN, "Quản trị", chat_id=GROUP).send("/sla 15 2")
     await open_ticket(harness)
-    desk, sender = harness.app.extra["helpdesk"], DeskSender(harness.bot)
+    desk, sender = harness.app.helpdesk, DeskSender(harness.bot)
     # 09:00 Wednesday: the digest of the day goes out once
     await desk.sla_tick(sender, harness.clock.now())
     assert "Phiếu đang mở của Phường Tây Hồ (1)" in harness.fake.last_to(GROUP).text
@@ -137,7 +137,7 @@ async def test_bot_removed_from_the_group_event_queues_tickets(harness):
         }
     )
     assert "bị xóa khỏi nhóm cán bộ" in harness.fake.last_to(ADMIN).text
-    assert [t.id for t in await harness.app.extra["helpdesk"].tickets.queued()] == [1]
+    assert [t.id for t in await harness.app.helpdesk.tickets.queued()] == [1]
 
 
 async def test_staff_group_upgraded_to_supergroup_is_followed(harness):
@@ -156,7 +156,7 @@ async def test_staff_group_upgraded_to_supergroup_is_followed(harness):
         }
     )
     assert any("hỏi trước khi nhóm nâng cấp" in m.text for m in harness.fake.messages_to(new_group))
-    desk = harness.app.extra["helpdesk"]
+    desk = harness.app.helpdesk
     assert (await desk.tickets.get(1)).staff_chat_id == new_group
     assert (await desk.tickets.group_for_ward("tay-ho")).chat_id == new_group
 
@@ -171,7 +171,7 @@ async def test_a_resident_cannot_close_or_rate_someone_elses_ticket(harness):
     assert "Không tìm thấy câu hỏi này" in out[-1].text
     out = await minh.send("/mytickets")
     assert "chưa gửi câu hỏi nào" in out[-1].text
-    assert (await harness.app.extra["helpdesk"].tickets.get(1)).status == Status.OPEN
+    assert (await harness.app.helpdesk.tickets.get(1)).status == Status.OPEN
 
 
 async def test_two_staff_press_nhan_at_once_on_postgres(pg_url, fake, clock):

@@ -39,6 +39,7 @@ async def test_question_typed_in_two_messages_reaches_staff_whole(harness):
     assert any(m.method == "copymessage" for m in harness.fake.messages_to(GROUP))
     # "Viết lại" still starts the question afresh.
     await lan.press("Xong rồi, đóng câu hỏi")
+    await lan.press("Có, đóng câu hỏi")
     await lan.send("/menu")
     await lan.press("Hỏi cán bộ phường")
     await lan.send("cau hoi sai")
@@ -167,6 +168,8 @@ async def test_photo_answer_from_staff_keeps_the_close_and_menu_buttons(harness)
     assert photo.method == "copymessage"
     assert {"✅ Xong rồi, đóng câu hỏi", "🏠 Về menu"} <= set(photo.button_labels)
     out = await lan.press("Xong rồi, đóng câu hỏi")
+    assert "chắc chắn muốn đóng câu hỏi #1" in out[0].text  # asked first: the close is not undone by a slip
+    out = await lan.press("Có, đóng câu hỏi")
     assert "đã đóng câu hỏi #1" in out[0].text
 
 
@@ -188,6 +191,7 @@ async def test_old_da_xong_pressed_after_the_question_reopened_does_not_tell_sta
     assert "#1" in out[-1].text and "✅ Xong rồi, đóng câu hỏi" in out[-1].button_labels
     # Closing it from there still leads to a rating that works.
     await lan.press("Xong rồi, đóng câu hỏi")
+    await lan.press("Có, đóng câu hỏi")
     out = await lan.press("5⭐")
     assert "Không tìm thấy" not in out[-1].text
 

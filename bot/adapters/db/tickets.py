@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -92,6 +93,8 @@ class TicketAuditRow(Base):
 
 
 class TicketRepo:
+    """Implements `bot.app.ports.tickets.TicketRepository` on one session."""
+
     def __init__(self, session: AsyncSession):
         self.s = session
 
@@ -101,22 +104,86 @@ class TicketRepo:
             q = q.with_for_update()
         return (await self.s.execute(q)).scalar_one_or_none()
 
-    async def add(self, row: TicketRow) -> TicketRow:
+    async def create(
+        self,
+        *,
+        resident_id: int,
+        ward_id: str,
+        neighbourhood: str | None,
+        guide_id: str | None,
+        step: int | None,
+        status: str,
+        now: dt.datetime,
+    ) -> TicketRow:
+        row = TicketRow(
+            resident_id=resident_id,
+            ward_id=ward_id,
+            neighbourhood=neighbourhood,
+            guide_id=guide_id,
+            step=step,
+            status=status,
+            created_at=now,
+            last_resident_at=now,
+            resident_blocked=False,
+        )
         self.s.add(row)
         await self.s.flush()
         return row
+
+    async def _claim(self, ticket_id: int, conditions: list[Any], values: dict[str, Any]) -> bool:
+        """A conditional UPDATE: True only for the one caller whose statement changed the row."""
+        res = await self.s.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket_id, *conditions)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
 
     async def try_assign(
         self, ticket_id: int, user_id: int, now: dt.datetime, open_status: str, assigned_status: str
     ) -> bool:
         """Atomic claim: only one concurrent caller sees rowcount 1."""
-        res = await self.s.execute(
-            update(TicketRow)
-            .where(TicketRow.id == ticket_id, TicketRow.assignee_id.is_(None), TicketRow.status == open_status)
-            .values(assignee_id=user_id, assigned_at=now, status=assigned_status)
-            .execution_options(synchronize_session=False)
+        return await self._claim(
+            ticket_id,
+            [TicketRow.assignee_id.is_(None), TicketRow.status == open_status],
+            {"assignee_id": user_id, "assigned_at": now, "status": assigned_status},
         )
-        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def claim_unassigned_reminder(self, ticket_id: int, now: dt.datetime) -> bool:
+        return await self._claim(
+            ticket_id,
+            [TicketRow.assignee_id.is_(None), TicketRow.reminded_unassigned_at.is_(None)],
+            {"reminded_unassigned_at": now},
+        )
+
+    async def claim_unanswered_reminder(self, ticket_id: int, waiting_since: dt.datetime, now: dt.datetime) -> bool:
+        return await self._claim(
+            ticket_id,
+            [
+                TicketRow.assignee_id.is_(None),
+                or_(TicketRow.reminded_unanswered_at.is_(None), TicketRow.reminded_unanswered_at < waiting_since),
+            ],
+            {"reminded_unanswered_at": now},
+        )
+
+    async def claim_escalation(
+        self, ticket_id: int, assignee_id: int, since: dt.datetime, now: dt.datetime, open_status: str
+    ) -> bool:
+        return await self._claim(
+            ticket_id,
+            [
+                TicketRow.assignee_id == assignee_id,
+                or_(TicketRow.escalated_at.is_(None), TicketRow.escalated_at < since),
+            ],
+            {
+                "assignee_id": None,
+                "assigned_at": None,
+                "status": open_status,
+                "escalated_at": now,
+                "reminded_unanswered_at": now,
+            },
+        )
 
     async def latest_for_resident(self, resident_id: int) -> TicketRow | None:
         return (
@@ -124,6 +191,19 @@ class TicketRepo:
                 select(TicketRow).where(TicketRow.resident_id == resident_id).order_by(TicketRow.id.desc()).limit(1)
             )
         ).scalar_one_or_none()
+
+    async def continuable_for_resident(
+        self, resident_id: int, closed_status: str, closed_by: str, closed_since: dt.datetime
+    ) -> TicketRow | None:
+        row = await self.latest_for_resident(resident_id)  # one lookup on ix_tickets_resident_id
+        if row is None:
+            return None
+        if row.status != closed_status:
+            return row
+        closed_at = row.closed_at
+        if row.closed_by != closed_by or row.solved or closed_at is None or closed_at < closed_since:
+            return None
+        return row
 
     async def for_resident(self, resident_id: int, limit: int = 10) -> list[TicketRow]:
         return list(
@@ -136,6 +216,19 @@ class TicketRepo:
                 )
             ).scalars()
         )
+
+    async def first_texts(self, ticket_ids: list[int], author: str) -> dict[int, str]:
+        if not ticket_ids:
+            return {}
+        first = (
+            select(func.min(TicketMessageRow.id))
+            .where(TicketMessageRow.ticket_id.in_(ticket_ids), TicketMessageRow.author == author)
+            .group_by(TicketMessageRow.ticket_id)
+        )
+        rows = await self.s.execute(
+            select(TicketMessageRow.ticket_id, TicketMessageRow.text).where(TicketMessageRow.id.in_(first))
+        )
+        return {int(tid): text for tid, text in rows.all()}
 
     async def not_closed(self, closed_status: str) -> list[TicketRow]:
         return list(
@@ -171,7 +264,32 @@ class TicketRepo:
         ).scalar_one_or_none()
         return await self.get(tid) if tid is not None else None
 
-    async def add_message(self, row: TicketMessageRow) -> TicketMessageRow:
+    async def add_message(
+        self,
+        *,
+        ticket_id: int,
+        author: str,
+        kind: str,
+        text: str,
+        now: dt.datetime,
+        user_id: int | None = None,
+        source_chat_id: int | None = None,
+        source_message_id: int | None = None,
+        staff_chat_id: int | None = None,
+        staff_message_id: int | None = None,
+    ) -> TicketMessageRow:
+        row = TicketMessageRow(
+            ticket_id=ticket_id,
+            author=author,
+            user_id=user_id,
+            kind=kind,
+            text=text,
+            source_chat_id=source_chat_id,
+            source_message_id=source_message_id,
+            staff_chat_id=staff_chat_id,
+            staff_message_id=staff_message_id,
+            created_at=now,
+        )
         self.s.add(row)
         await self.s.flush()
         return row
@@ -205,6 +323,10 @@ class TicketRepo:
             ).scalars()
         )
 
+    async def forget_staff_copies(self, ticket_id: int) -> None:
+        for m in await self.messages(ticket_id):
+            m.staff_chat_id = m.staff_message_id = None
+
     async def audit(
         self,
         ticket_id: int | None,
@@ -232,21 +354,32 @@ class TicketRepo:
     async def all(self) -> list[TicketRow]:
         return list((await self.s.execute(select(TicketRow).order_by(TicketRow.id))).scalars())
 
+    async def users_with_role(self, role: str, ward_id: str) -> list[int]:
+        """External ids of the users holding `role` in `ward_id` (e.g. the ward lead among officials)."""
+        from bot.adapters.db.users import RoleRow, UserRow
 
-async def users_with_role(s: AsyncSession, role: str, ward_id: str) -> list[int]:
-    """External ids of the users holding `role` in `ward_id` (e.g. the ward lead among officials)."""
-    from bot.adapters.db.users import RoleRow, UserRow
+        q = (
+            select(UserRow.external_id)
+            .join(RoleRow, RoleRow.user_id == UserRow.id)
+            .where(RoleRow.role == role, RoleRow.ward_id == ward_id)
+            .order_by(UserRow.id)
+        )
+        return [int(x) for x in (await self.s.execute(q)).scalars()]
 
-    q = (
-        select(UserRow.external_id)
-        .join(RoleRow, RoleRow.user_id == UserRow.id)
-        .where(RoleRow.role == role, RoleRow.ward_id == ward_id)
-        .order_by(UserRow.id)
-    )
-    return [int(x) for x in (await s.execute(q)).scalars()]
+    async def count_by_ward_and_status(self) -> list[tuple[str, str, int]]:
+        q = select(TicketRow.ward_id, TicketRow.status, func.count()).group_by(TicketRow.ward_id, TicketRow.status)
+        return [(str(w), str(st), int(n)) for w, st, n in (await self.s.execute(q)).all()]
+
+    async def first_answer_times(self) -> list[tuple[str, dt.datetime, dt.datetime]]:
+        q = select(TicketRow.ward_id, TicketRow.created_at, TicketRow.first_answer_at).where(
+            TicketRow.first_answer_at.is_not(None)
+        )
+        return [(str(w), c, f) for w, c, f in (await self.s.execute(q)).all() if f is not None]
 
 
 class StaffGroupRepo:
+    """Implements `bot.app.ports.tickets.StaffGroupRepository` on one session."""
+
     def __init__(self, session: AsyncSession):
         self.s = session
 
@@ -288,3 +421,32 @@ class StaffGroupRepo:
             row.ward_id, row.is_forum, row.active, row.bound_by, row.bound_at = ward_id, is_forum, True, by, now
         await self.s.flush()
         return row
+
+    async def copy_to(self, old: StaffGroupRow, new_chat_id: int, now: dt.datetime) -> StaffGroupRow:
+        row = StaffGroupRow(
+            chat_id=new_chat_id,
+            ward_id=old.ward_id,
+            is_forum=False,
+            active=True,
+            bound_by=old.bound_by,
+            bound_at=now,
+            unassigned_minutes=old.unassigned_minutes,
+            unanswered_hours=old.unanswered_hours,
+            hours_spec=old.hours_spec,
+            last_digest_on=old.last_digest_on,
+        )
+        self.s.add(row)
+        await self.s.flush()
+        return row
+
+    async def claim_digest(self, chat_id: int, day: dt.date) -> bool:
+        res = await self.s.execute(
+            update(StaffGroupRow)
+            .where(
+                StaffGroupRow.chat_id == chat_id,
+                or_(StaffGroupRow.last_digest_on.is_(None), StaffGroupRow.last_digest_on != day),
+            )
+            .values(last_digest_on=day)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(res.rowcount == 1)  # type: ignore[attr-defined]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.adapters.db.tickets import StaffGroupRepo
 from bot.adapters.telegram.desk_sender import DeskSender
 from bot.adapters.telegram.middlewares import CHANNEL
 from bot.app.residents import Role
@@ -29,11 +28,10 @@ async def demo(chat: Any, rest: str) -> None:
     staff = await app.residents.identify(CHANNEL, STAFF_ID, "Cán bộ Hà")
     await app.residents.grant(staff.id, Role.STAFF, WARD, None)
     chat.fake.forum_chats.add(STAFF_GROUP)
-    async with app.db.session() as s:
-        await StaffGroupRepo(s).bind(STAFF_GROUP, WARD, True, None, app.clock.now())
+    await app.tickets.bind_group(STAFF_GROUP, WARD, True, None)
     chat.out.write(HOWTO.format(group=STAFF_GROUP))
 
 
 async def tick(chat: Any, rest: str) -> None:
-    n = await chat.app.extra["helpdesk"].sla_tick(DeskSender(chat.bot))
+    n = await chat.app.sla.tick(DeskSender(chat.bot))
     chat.out.write(f"— Bàn hỏi đáp: {n} tin nhắc việc / tổng hợp.\n")

@@ -2,13 +2,12 @@
 
 Comes before the resident router: it owns the `ask` and `hd:` buttons, and while a resident has an
 open ticket their plain messages go to it instead of the matcher (commands and guide buttons still work).
+The service (`helpdesk`) and the sender (`desk_sender`) come from the dispatcher (see `bot.bootstrap`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -20,44 +19,30 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.adapters.telegram.desk_sender import DeskSender
+from bot.adapters.telegram.filters import PrivateChat
+from bot.adapters.telegram.helpdesk_callbacks import (
+    RESIDENT_FACTORIES,
+    AnswerCb,
+    AskCb,
+    DraftCb,
+    TicketCb,
+    Unparsed,
+    command,
+    incoming,
+    not_command,
+)
 from bot.adapters.telegram.render import send_screens
 from bot.app.helpdesk import Draft, HelpDesk
+from bot.app.helpdesk_buttons import ASK, DraftAction, TicketAction, TicketAnswer
 from bot.app.residents import Resident
-from bot.app.tickets import Incoming
+from bot.app.tickets import Incoming, Ticket
+from bot.core.i18n import Texts
 from bot.core.stop_words import is_stop_word
-
-log = logging.getLogger(__name__)
 
 
 class Asking(StatesGroup):
     question = State()
     confirm = State()
-
-
-def incoming(message: Message) -> Incoming:
-    kind = (
-        "text"
-        if message.text is not None
-        else "photo"
-        if message.photo
-        else "voice"
-        if message.voice
-        else "document"
-        if message.document
-        else "video"
-        if message.video
-        else "video_note"
-        if message.video_note
-        else "audio"
-        if message.audio
-        else "other"
-    )
-    return Incoming(
-        kind=kind,
-        text=(message.text or message.caption or "")[:3000],
-        chat_id=message.chat.id,
-        message_id=message.message_id,
-    )
 
 
 def _draft(data: dict[str, Any]) -> Draft | None:
@@ -76,16 +61,11 @@ def _stored(draft: Draft) -> dict[str, Any]:
     return {"draft": plain(draft.incoming), "more": [plain(m) for m in draft.more]}
 
 
-def _command(message: Message) -> bool:
-    return (message.text or "").startswith("/")
-
-
-def _not_command(message: Message) -> bool:
-    return not _command(message)
-
-
 async def _continuing(message: Message, resident: Resident, helpdesk: HelpDesk) -> bool | dict[str, Any]:
-    """Filter: the resident's open (or just closed, reopenable) ticket, passed on as `ticket`."""
+    """Filter: the resident's open (or just closed, reopenable) ticket, passed on as `ticket`.
+
+    One indexed query, and none for a resident known to have no such ticket (`NoTicketCache`).
+    """
     if not resident.onboarded or is_stop_word(message.text):  # DỪNG / STOP belongs to announcements
         return False
     ticket = await helpdesk.ticket_to_continue(resident)
@@ -102,23 +82,38 @@ async def _drop_buttons(query: CallbackQuery, bot: Bot) -> None:
 
 def make_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.filter(PrivateChat())
+    router.callback_query.filter(PrivateChat())
 
-    @router.callback_query(F.data.regexp(r"^ask(:|$)"))
-    async def on_ask(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, state: FSMContext, bot: Bot) -> None:
+    async def ask(
+        query: CallbackQuery,
+        resident: Resident,
+        helpdesk: HelpDesk,
+        state: FSMContext,
+        bot: Bot,
+        guide: str | None,
+        step: int | None,
+    ) -> None:
         await query.answer()
-        _, guide, step = ((query.data or "") + "::").split(":")[:3]
-        step_n = int(step) if step.isdigit() else None
-        screens, wait = await helpdesk.ask(resident, guide or None, step_n, DeskSender(bot))
+        screens, wait = await helpdesk.ask(resident, guide, step, DeskSender(bot))
         await state.clear()
         if wait:
             await state.set_state(Asking.question)
-            await state.update_data(guide=guide or None, step=step_n)
+            await state.update_data(guide=guide, step=step)
         await _drop_buttons(query, bot)
         await send_screens(bot, query.from_user.id, screens)
 
-    @router.callback_query(F.data == "hd:cancel")
+    @router.callback_query(F.data == ASK)
+    async def on_ask(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, state: FSMContext, bot: Bot) -> None:
+        await ask(query, resident, helpdesk, state, bot, None, None)
+
+    @router.callback_query(AskCb.filter())
+    async def on_ask_from_step(
+        query: CallbackQuery, callback_data: AskCb, resident: Resident, helpdesk: HelpDesk, state: FSMContext, bot: Bot
+    ) -> None:
+        await ask(query, resident, helpdesk, state, bot, callback_data.guide or None, callback_data.step)
+
+    @router.callback_query(DraftCb.filter(F.action == DraftAction.CANCEL))
     async def on_cancel(
         query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, state: FSMContext, bot: Bot
     ) -> None:
@@ -127,7 +122,7 @@ def make_router() -> Router:
         await _drop_buttons(query, bot)
         await send_screens(bot, query.from_user.id, helpdesk.cancelled(resident))
 
-    @router.callback_query(F.data == "hd:rewrite", StateFilter(Asking))
+    @router.callback_query(DraftCb.filter(F.action == DraftAction.REWRITE), StateFilter(Asking))
     async def on_rewrite(
         query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, state: FSMContext, bot: Bot
     ) -> None:
@@ -136,7 +131,7 @@ def make_router() -> Router:
         await _drop_buttons(query, bot)
         await send_screens(bot, query.from_user.id, helpdesk.rewrite(resident))
 
-    @router.callback_query(F.data == "hd:send", Asking.confirm)
+    @router.callback_query(DraftCb.filter(F.action == DraftAction.SEND), StateFilter(Asking.confirm))
     async def on_send(
         query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, state: FSMContext, bot: Bot
     ) -> None:
@@ -150,26 +145,45 @@ def make_router() -> Router:
             return
         await send_screens(bot, query.from_user.id, await helpdesk.submit(resident, draft, DeskSender(bot)))
 
-    @router.callback_query(F.data == "hd:send")
+    @router.callback_query(DraftCb.filter(F.action == DraftAction.SEND))
     async def on_send_again(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk) -> None:
         """A second press on "Gửi cho cán bộ" (the first already sent it): acknowledged, nothing more."""
         if not await helpdesk.already_sent(resident):
             raise SkipHandler()  # a really old button: the resident router says so
         await query.answer()
 
-    @router.callback_query(F.data.regexp(r"^hd:(close|ok|rate):\d+(:\d)?$"))
-    async def on_ticket_button(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
+    @router.callback_query(TicketCb.filter())
+    async def on_ticket_button(
+        query: CallbackQuery, callback_data: TicketCb, resident: Resident, helpdesk: HelpDesk, bot: Bot
+    ) -> None:
         await query.answer()
-        _, verb, number, *arg = (query.data or "").split(":")
-        sender = DeskSender(bot)
-        if verb == "close":
-            screens = await helpdesk.resident_close(resident, int(number), sender)
-        elif verb == "ok":
-            screens = await helpdesk.resident_resolve(resident, int(number), arg == ["1"], sender)
+        number = callback_data.ticket
+        if callback_data.action is TicketAction.CLOSE:
+            screens = await helpdesk.resident_close_confirm(resident, number)
+        elif callback_data.action is TicketAction.CLOSE_YES:
+            screens = await helpdesk.resident_close(resident, number, DeskSender(bot))
         else:
-            screens = await helpdesk.resident_rate(resident, int(number), int(arg[0]), sender)
+            screens = await helpdesk.resident_keep_open(resident, number)
         await _drop_buttons(query, bot)
         await send_screens(bot, query.from_user.id, screens)
+
+    @router.callback_query(AnswerCb.filter())
+    async def on_answer_button(
+        query: CallbackQuery, callback_data: AnswerCb, resident: Resident, helpdesk: HelpDesk, bot: Bot
+    ) -> None:
+        await query.answer()
+        number, value = callback_data.ticket, callback_data.value
+        if callback_data.action is TicketAnswer.SOLVED:
+            screens = await helpdesk.resident_resolve(resident, number, value == 1, DeskSender(bot))
+        else:
+            screens = await helpdesk.resident_rate(resident, number, value, DeskSender(bot))
+        await _drop_buttons(query, bot)
+        await send_screens(bot, query.from_user.id, screens)
+
+    @router.callback_query(Unparsed(RESIDENT_FACTORIES))
+    async def on_forged(query: CallbackQuery, resident: Resident, texts: Texts) -> None:
+        """A payload of ours that does not parse (forged, or a layout we no longer use)."""
+        await query.answer(texts(resident.language, "tickets.button_gone"))
 
     @router.callback_query(StateFilter(Asking))
     async def on_other_button(query: CallbackQuery, state: FSMContext) -> None:
@@ -183,12 +197,12 @@ def make_router() -> Router:
         await state.clear()
         await send_screens(bot, message.chat.id, await helpdesk.my_tickets(resident))
 
-    @router.message(StateFilter(Asking), _command)
+    @router.message(StateFilter(Asking), command)
     async def on_command_while_asking(message: Message, state: FSMContext) -> None:
         await state.clear()
-        raise SkipHandler()  # the state filters below still see the old state, hence `_not_command` there
+        raise SkipHandler()  # the state filters below still see the old state, hence `not_command` there
 
-    @router.message(StateFilter(Asking), _not_command)
+    @router.message(StateFilter(Asking), not_command)
     async def on_question(
         message: Message, resident: Resident, helpdesk: HelpDesk, state: FSMContext, bot: Bot
     ) -> None:
@@ -204,9 +218,9 @@ def make_router() -> Router:
         await state.set_state(Asking.confirm)
         await send_screens(bot, message.chat.id, screens)
 
-    @router.message(_not_command, _continuing)
+    @router.message(not_command, _continuing)
     async def on_ticket_message(
-        message: Message, resident: Resident, helpdesk: HelpDesk, ticket: Any, bot: Bot
+        message: Message, resident: Resident, helpdesk: HelpDesk, ticket: Ticket, bot: Bot
     ) -> None:
         m = incoming(message)
         if m.kind == "other":  # a sticker: nothing for staff to read
@@ -217,60 +231,3 @@ def make_router() -> Router:
         await send_screens(bot, message.chat.id, await helpdesk.resident_message(resident, ticket, m, DeskSender(bot)))
 
     return router
-
-
-# --- wiring -------------------------------------------------------------------------------
-
-SLA_INTERVAL_SECONDS = 60.0
-
-
-class SlaLoop:
-    """Runs HelpDesk.sla_tick every minute while the bot runs (tests call sla_tick directly)."""
-
-    def __init__(self, helpdesk: HelpDesk, interval: float = SLA_INTERVAL_SECONDS):
-        self.helpdesk, self.interval = helpdesk, interval
-        self.task: asyncio.Task[None] | None = None
-
-    async def start(self, bot: Bot) -> None:
-        self.task = asyncio.create_task(self._run(bot), name="helpdesk-sla")
-
-    async def _run(self, bot: Bot) -> None:
-        sender = DeskSender(bot)
-        while True:
-            try:
-                await self.helpdesk.sla_tick(sender)
-            except Exception:  # a failed tick must not stop the next one
-                log.exception("help desk SLA tick failed")
-            await asyncio.sleep(self.interval)
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
-
-
-def install(app: Any) -> None:
-    """Adds the help desk to an App: the service (as `helpdesk`), both routers and the SLA loop."""
-    from bot.adapters.telegram import staff
-    from bot.app.tickets import TicketService
-
-    desk = HelpDesk(
-        tickets=TicketService(app.db, app.clock),
-        residents=app.residents,
-        content=app.content,
-        texts=app.texts,
-        clock=app.clock,
-        admin_ids=app.settings.admin_ids,
-        flow=app.flow,
-    )
-    loop = SlaLoop(desk)
-    app.extra["helpdesk"] = desk
-    app.extra.setdefault("routers", []).extend([make_router, staff.make_router])
-    app.extra.setdefault("on_startup", []).append(loop.start)
-    app.extra.setdefault("on_shutdown", []).append(loop.stop)
-    from bot.adapters.localchat import helpdesk_demo  # `bot chat`: :demo and :tick steps
-
-    app.extra.setdefault("localchat_demo", []).append(helpdesk_demo.demo)
-    app.extra.setdefault("localchat_tick", []).append(helpdesk_demo.tick)

@@ -12,17 +12,27 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.adapters.telegram.desk_sender import DeskSender
-from bot.adapters.telegram.helpdesk import _not_command, incoming
+from bot.adapters.telegram.filters import GroupChat
+from bot.adapters.telegram.helpdesk_callbacks import (
+    STAFF_FACTORIES,
+    MoveToCb,
+    StaffCb,
+    Unparsed,
+    command,
+    incoming,
+    not_command,
+)
 from bot.adapters.telegram.middlewares import CHANNEL
 from bot.adapters.telegram.render import send_screens
 from bot.app.helpdesk import HelpDesk, StaffAnswer
+from bot.app.helpdesk_buttons import StaffAction
 from bot.app.residents import Resident, ResidentService
 from bot.app.tickets import Ticket, can_act
 from bot.core.i18n import Texts
 from bot.core.screens import Screen
 from bot.core.working_hours import HoursSpecError
 
-GROUPS = {"group", "supergroup"}
+STAFF_LANG = "vi"
 
 
 def _thread(message: Message) -> int | None:
@@ -57,8 +67,8 @@ async def _target(message: Message, command: CommandObject, residents: ResidentS
 
 def make_router() -> Router:
     router = Router(name=__name__)
-    router.message.filter(F.chat.type.in_(GROUPS))
-    router.callback_query.filter(F.message.chat.type.in_(GROUPS))
+    router.message.filter(GroupChat())
+    router.callback_query.filter(GroupChat())
 
     @router.message(Command("bind_ward"))
     async def on_bind(
@@ -139,7 +149,7 @@ def make_router() -> Router:
         await helpdesk.group_migrated(message.migrate_from_chat_id or 0, message.chat.id, DeskSender(bot))
         raise SkipHandler()
 
-    @router.message(F.text.startswith("/"))
+    @router.message(command)
     async def on_unknown_command(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
         """A mistyped command in a ticket's topic (e.g. /gude): a hint, or staff think it went out."""
         ticket = await _ticket_here(message, helpdesk)
@@ -147,7 +157,7 @@ def make_router() -> Router:
             raise SkipHandler()  # not about a ticket: other group features may own the command
         await _say(bot, message, helpdesk.unknown_command())
 
-    @router.message(_not_command)
+    @router.message(not_command)
     async def on_staff_message(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
         ticket = await _ticket_here(message, helpdesk)
         if ticket is None:
@@ -155,16 +165,18 @@ def make_router() -> Router:
         answer = await helpdesk.staff_reply(resident, ticket, incoming(message), DeskSender(bot))
         await _say(bot, message, answer.text)
 
-    @router.callback_query(F.data.regexp(r"^tk:(claim|close|move):\d+$"))
-    async def on_ticket_button(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
-        _, verb, number = (query.data or "").split(":")
+    @router.callback_query(StaffCb.filter())
+    async def on_ticket_button(
+        query: CallbackQuery, callback_data: StaffCb, resident: Resident, helpdesk: HelpDesk, bot: Bot
+    ) -> None:
+        number = callback_data.ticket
         sender = DeskSender(bot)
-        if verb == "claim":
-            answer = await helpdesk.claim(resident, int(number), sender)
-        elif verb == "close":
-            answer = await helpdesk.staff_close(resident, int(number), sender)
+        if callback_data.action is StaffAction.CLAIM:
+            answer = await helpdesk.claim(resident, number, sender)
+        elif callback_data.action is StaffAction.CLOSE:
+            answer = await helpdesk.staff_close(resident, number, sender)
         else:
-            choice = await helpdesk.move_choices(resident, int(number))
+            choice = await helpdesk.move_choices(resident, number)
             if isinstance(choice, StaffAnswer):
                 answer = choice
             else:
@@ -175,13 +187,19 @@ def make_router() -> Router:
                 return
         await query.answer(answer.text or None, show_alert=answer.alert)
 
-    @router.callback_query(F.data.regexp(r"^tk:mv:\d+:[a-z0-9-]+$"))
-    async def on_move(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
-        _, _, number, ward = (query.data or "").split(":")
-        answer = await helpdesk.move(resident, int(number), ward, DeskSender(bot))
+    @router.callback_query(MoveToCb.filter())
+    async def on_move(
+        query: CallbackQuery, callback_data: MoveToCb, resident: Resident, helpdesk: HelpDesk, bot: Bot
+    ) -> None:
+        answer = await helpdesk.move(resident, callback_data.ticket, callback_data.ward, DeskSender(bot))
         await query.answer(answer.text or None, show_alert=answer.alert)
 
-    @router.my_chat_member(F.chat.type.in_(GROUPS))
+    @router.callback_query(Unparsed(STAFF_FACTORIES))
+    async def on_forged(query: CallbackQuery, texts: Texts) -> None:
+        """A payload of ours that does not parse (forged, or a layout we no longer use)."""
+        await query.answer(texts(STAFF_LANG, "tickets.button_gone"), show_alert=True)
+
+    @router.my_chat_member(GroupChat())
     async def on_membership(event: ChatMemberUpdated, helpdesk: HelpDesk, bot: Bot) -> None:
         if event.new_chat_member.status in ("left", "kicked"):
             await helpdesk.group_lost(event.chat.id, DeskSender(bot))

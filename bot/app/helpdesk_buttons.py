@@ -1,0 +1,66 @@
+"""What the help desk's buttons carry: one function per payload, no framework.
+
+Each payload is `prefix:field:field…`, the layout of aiogram's `CallbackData`; the Telegram adapter
+parses them with the matching factories in `bot.adapters.telegram.helpdesk_callbacks` (a test packs
+and unpacks every one of them). Keep the two in step; old buttons already in chats keep these shapes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+ASK = "ask"  # "Hỏi cán bộ phường" from the menu; `ask:<guide>:<step>` from a guide step (resident flow)
+
+
+class DraftAction(StrEnum):
+    """Buttons under a question being written: `hd:<action>`."""
+
+    SEND = "send"
+    REWRITE = "rewrite"
+    CANCEL = "cancel"
+
+
+class TicketAction(StrEnum):
+    """A resident's buttons about one of her tickets: `hd:<action>:<ticket>`."""
+
+    CLOSE = "close"  # asks "Bác chắc chắn muốn đóng câu hỏi?"
+    CLOSE_YES = "closey"
+    CLOSE_NO = "closen"
+
+
+class TicketAnswer(StrEnum):
+    """A resident's answer about a closed ticket: `hd:<action>:<ticket>:<value>`."""
+
+    SOLVED = "ok"  # value 1 = solved, 0 = not solved
+    RATE = "rate"  # value 1..5 stars
+
+
+class StaffAction(StrEnum):
+    """Buttons on a ticket in the staff group: `tk:<action>:<ticket>`."""
+
+    CLAIM = "claim"
+    CLOSE = "close"
+    MOVE = "move"
+
+
+MOVE_TO = "mv"  # `tk:mv:<ticket>:<ward>`: the ward chosen after "Chuyển phường"
+
+
+def draft(action: DraftAction) -> str:
+    return f"hd:{action.value}"
+
+
+def ticket(action: TicketAction, ticket_id: int) -> str:
+    return f"hd:{action.value}:{ticket_id}"
+
+
+def answer(action: TicketAnswer, ticket_id: int, value: int) -> str:
+    return f"hd:{action.value}:{ticket_id}:{value}"
+
+
+def staff(action: StaffAction, ticket_id: int) -> str:
+    return f"tk:{action.value}:{ticket_id}"
+
+
+def move_to(ticket_id: int, ward_id: str) -> str:
+    return f"tk:{MOVE_TO}:{ticket_id}:{ward_id}"
