@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from itertools import chain, compress, count, filterfalse, pairwise, repeat
 from operator import add, is_not, itemgetter
+from typing import cast
 
 from rapidfuzz import fuzz, process
 
@@ -183,8 +184,8 @@ class Reader:
                 memo.clear()
         folded = list(map(self._folded.__getitem__, toks))
         plain = list(map(self._plain_view.__getitem__, zip(toks, plain_toks, strict=False)))
-        toks, plain = self._phrases.apply(*self.english.apply(folded, plain))  # type: ignore[arg-type]
-        out: list[Unit] = list(filter(_not_none, map(self._unit.__getitem__, zip(toks, plain, strict=False))))
+        toks, plain = self._phrases.apply(*self.english.apply(folded, plain))  # type: ignore[arg-type,assignment]
+        out: list[Unit] = list(filter(_not_none, map(self._unit.__getitem__, zip(toks, plain, strict=False))))  # type: ignore[arg-type]
         return tuple(out[:limit] if limit is not None else out)
 
     def read_texts(self, texts: Sequence[str]) -> list[tuple[list[str], frozenset[tuple[str, str]], list[str]]]:
@@ -201,7 +202,7 @@ class Reader:
             toks, plain_toks, plain_text = norm.tokens, norm.plain_tokens, norm.plain
         units = self._units_of_words(toks, plain_toks, None)
         keys: list[str] = list(map(_first, units))
-        spelled = list(map(self._spelled.__getitem__, units))
+        spelled = cast(list[tuple[str, str] | None], list(map(self._spelled.__getitem__, units)))
         pairs: list[str] = list(map(self._pair.__getitem__, pairwise(keys)))  # type: ignore[arg-type]
         breaks = list(compress(count(), map(_BREAK.__eq__, keys)))
         plains = [t.strip() for t in plain_text.split(_BREAK)]
