@@ -15,7 +15,7 @@ import pytest
 
 from bot.settings import PROJECT_ROOT
 
-PROBE = '''
+PROBE = """
 async def test_uses_postgres(pg_url):
     assert pg_url
 
@@ -26,7 +26,7 @@ async def test_storage_on_both(db_url):
 
 def test_uses_redis(redis_url):
     assert redis_url
-'''
+"""
 
 
 def closed_port() -> int:
