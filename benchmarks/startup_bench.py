@@ -108,7 +108,7 @@ def report(label: str, runs: list[Run]) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cmd", default="./scripts/start", help="command to time (run from the checkout)")
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=3, help="warm runs in this checkout (0: none)")
     ap.add_argument("--fresh", action="store_true", help="also time the first run on a fresh copy (no .venv)")
     ap.add_argument("--timeout", type=float, default=900)
     args = ap.parse_args()
@@ -125,9 +125,10 @@ def main() -> int:
             report("first run on a fresh copy (creates .venv, installs)", [first])
             again = measure(shlex.split(args.cmd), clone, env, args.timeout)
             report("second run on that copy", [again])
-        measure(shlex.split(args.cmd), ROOT, env, args.timeout)  # warm-up: database created, caches filled
-        runs = [measure(shlex.split(args.cmd), ROOT, env, args.timeout) for _ in range(args.runs)]
-        report("warm", runs)
+        if args.runs > 0:
+            measure(shlex.split(args.cmd), ROOT, env, args.timeout)  # warm-up: database created, caches filled
+            runs = [measure(shlex.split(args.cmd), ROOT, env, args.timeout) for _ in range(args.runs)]
+            report("warm", runs)
     return 0
 
 
