@@ -23,11 +23,11 @@ from bot.app.residents import Resident, ResidentService
 from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
 from bot.core.clock import Clock, FixedClock, SystemClock
-from bot.core.content import Content, load_valid_content
+from bot.core.content import Content, load_valid_content_cached
 from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult
 from bot.core.rate_limit import RateLimiter
-from bot.settings import Settings
+from bot.settings import CACHE_DIR, Settings
 from bot.workers.notices import NoticeRunner, OffsetClock
 from bot.workers.sla import SlaWorker
 
@@ -75,7 +75,7 @@ class App:
 async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> App:
     """Refuses to start on invalid content (ContentError names the file and line)."""
     clock = clock or SystemClock()
-    content = load_valid_content(settings.content_dir)
+    content = load_valid_content_cached(settings.content_dir, CACHE_DIR)
     db = Database(settings.database_url)
     if migrate:
         await db.migrate()
@@ -83,7 +83,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     transactions = SqlTransactions(db)
     residents = ResidentService(transactions, clock, settings.admin_ids)
     matcher = Matcher.build(content.guides.values())
-    unanswered = UnansweredLog(transactions, settings.hash_salt)
+    unanswered = UnansweredLog(transactions, settings.hash_salt.get_secret_value())
 
     async def log_unanswered(r: Resident, result: MatchResult) -> None:
         await unanswered.record(r.ward_id, f"{r.channel}:{r.external_id}", result, clock.now())
@@ -177,9 +177,7 @@ def make_bot(settings: Settings, token: str | None = None) -> Bot:
     session = None
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
-    return Bot(
-        token or settings.bot_token or "", session=session, default=DefaultBotProperties(link_preview_is_disabled=True)
-    )
+    return Bot(token or settings.token(), session=session, default=DefaultBotProperties(link_preview_is_disabled=True))
 
 
 def make_fsm_storage(settings: Settings) -> BaseStorage:

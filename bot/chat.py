@@ -2,6 +2,9 @@
 
 Buttons show as numbered choices: type the number to press one. Lines starting with ':' are
 for the person trying the bot (switch between resident, staff and official, see :help).
+
+Importing this module is light (aiogram is imported by `run_chat`), so `bot chat` can show the
+greeting and the prompt at once and load the bot while the person types.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ import asyncio
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.adapters.localchat.actors import Actor
-from bot.adapters.localchat.fake_api import FakeBotAPI, Sent
-from bot.bootstrap import App, build_app, build_dispatcher
-from bot.run import start_services, stop_services
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.adapters.localchat.actors import Actor
+    from bot.adapters.localchat.fake_api import FakeBotAPI, Sent
+    from bot.bootstrap import App
 
 LOCAL_TOKEN = "42:LOCAL-CHAT"
 
@@ -61,7 +65,8 @@ class LocalChat:
         self.chat_names = {p.chat_id: p.label for p in PERSONAS.values()}
 
     async def setup(self) -> None:
-        from bot.bootstrap import make_bot
+        from bot.bootstrap import build_dispatcher, make_bot
+        from bot.run import start_services
 
         self.app.settings.telegram_api_url = self.fake.base_url
         self.bot = make_bot(self.app.settings, LOCAL_TOKEN)
@@ -69,10 +74,14 @@ class LocalChat:
         await start_services(self.app, self.bot)
 
     async def close(self) -> None:
+        from bot.run import stop_services
+
         await stop_services(self.app)
         await self.bot.session.close()
 
     def actor(self) -> Actor:
+        from bot.adapters.localchat.actors import Actor
+
         p = self.persona
         return Actor(self.fake, self.dp, self.bot, p.user_id, p.name, p.chat_id)
 
@@ -181,9 +190,31 @@ def _button_named(line: str, buttons: list[dict[str, str]]) -> dict[str, str] | 
     return next((b for b in buttons if "callback_data" in b and _bare(b["text"]) == want), None)
 
 
+def greeting(settings: Settings, prompt: bool = True) -> str:
+    """What the chat shows first; with `prompt`, ends with the first persona's prompt."""
+    text = (
+        "Trợ lý số phường – chat thử trên máy (không cần Telegram). Gõ /start để bắt đầu, :help để xem lệnh thử.\n"
+        f"Dữ liệu lưu ở: {settings.database_url}\n"
+    )
+    return text + _prompt(PERSONAS["resident"]) if prompt else text
+
+
+def _prompt(persona: Persona) -> str:
+    return f"\n[{persona.label}] > "
+
+
 async def run_chat(
-    settings: Settings, script: str | None = None, inp: TextIO | None = None, out: TextIO | None = None
+    settings: Settings,
+    script: str | None = None,
+    inp: TextIO | None = None,
+    out: TextIO | None = None,
+    *,
+    greeted: bool = False,
 ) -> int:
+    """`greeted`: the caller already showed `greeting(settings)` with its prompt (before the slow imports)."""
+    from bot.adapters.localchat.fake_api import FakeBotAPI
+    from bot.bootstrap import build_app
+
     out = out or sys.stdout
     inp = inp or (open(script, encoding="utf-8") if script else sys.stdin)  # noqa: SIM115, ASYNC230 (lives as long as the chat)
     fake = FakeBotAPI(bot_username=settings.bot_username)
@@ -192,22 +223,22 @@ async def run_chat(
     app = await build_app(settings)
     chat = LocalChat(app, fake, out)
     await chat.setup()
-    out.write(
-        "Trợ lý số phường – chat thử trên máy (không cần Telegram). Gõ /start để bắt đầu, :help để xem lệnh thử.\n"
-    )
-    out.write(f"Dữ liệu lưu ở: {settings.database_url}\n")
+    if not greeted:
+        out.write(greeting(settings, prompt=False))
     interactive = inp.isatty() if hasattr(inp, "isatty") else False
+    prompt_shown = greeted
     try:
         loop = asyncio.get_running_loop()
         while True:
-            if interactive:
-                out.write(f"\n[{chat.persona.label}] > ")
+            if interactive and not prompt_shown:
+                out.write(_prompt(chat.persona))
                 out.flush()
+            prompt_shown = False
             line = await loop.run_in_executor(None, inp.readline)
             if not line:
                 break
             if not interactive:
-                out.write(f"\n[{chat.persona.label}] > {line}")
+                out.write(f"{_prompt(chat.persona)}{line}")
             if not await chat.handle(line):
                 break
             chat.print_new()

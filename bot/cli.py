@@ -1,4 +1,9 @@
-"""Command line: `bot chat` (try it without a token), `bot run`, `bot content check`, `bot match`, ..."""
+"""Command line: `bot chat` (try it without a token), `bot run`, `bot content check`, `bot match`, ...
+
+A bad setting ends the command with exit status 2 and one line on stderr naming it
+(`DATABASE_URL: cannot connect to …`), never a traceback. Heavy imports (aiogram takes seconds to
+import) come after the settings and the database are checked.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,10 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.settings import Settings
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
+from bot.settings import CACHE_DIR, SettingError, Settings, describe_errors
 
 
 def _content_check(settings: Settings, args: argparse.Namespace) -> int:
@@ -35,22 +43,44 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_ticket_stats(settings.database_url, sys.stdout))
 
 
-def _chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.chat import run_chat
+def _check_content(settings: Settings) -> None:
+    """Refuse invalid content before anything slow starts (raises ContentError naming file and line)."""
+    from bot.core.content import load_valid_content_cached
 
-    return asyncio.run(run_chat(settings, script=args.script))
+    load_valid_content_cached(settings.content_dir, CACHE_DIR)
+
+
+def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.chat import greeting, run_chat
+    from bot.preflight import check_database
+
+    asyncio.run(check_database(settings.database_url))
+    _check_content(settings)
+    greeted = not args.script and sys.stdin.isatty()
+    if greeted:  # the prompt shows at once; what is typed while the bot loads is answered when it is ready
+        sys.stdout.write(greeting(settings))
+        sys.stdout.flush()
+    return asyncio.run(run_chat(settings, script=args.script, greeted=greeted))
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.preflight import check_bot_token, check_database
+
+    if settings.bot_token is None:
+        raise SettingError(
+            "bot_token", "not set: put BOT_TOKEN=… (from @BotFather) in .env to run the real bot, or try `bot chat`"
+        )
+
+    async def preflight() -> None:
+        await check_database(settings.database_url)
+        _check_content(settings)
+        username = await check_bot_token(settings.token(), settings.telegram_api_url)
+        if username:
+            settings.bot_username = username
+
+    asyncio.run(preflight())
     from bot.run import run_bot
 
-    if not settings.bot_token:
-        print(
-            "BOT_TOKEN is not set. Set it (or put it in .env) to run the real bot, "
-            "or try `bot chat` to talk to the bot locally without a token.",
-            file=sys.stderr,
-        )
-        return 2
     return asyncio.run(run_bot(settings))
 
 
@@ -103,5 +133,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         args = parser.parse_args(["start", *(argv or sys.argv[1:])])
-    settings = Settings()
-    return int(args.func(settings, args) or 0)
+    from bot.core.content import ContentError
+    from bot.preflight import Unreachable
+
+    try:
+        settings = Settings()
+        return int(args.func(settings, args) or 0)
+    except ValidationError as e:
+        return _fail(describe_errors(e), 2)
+    except SettingsError as e:  # a value pydantic-settings could not even parse (e.g. JSON for a list)
+        return _fail(str(e).replace("error parsing value for field", "cannot parse").replace('"', ""), 2)
+    except SettingError as e:
+        return _fail(str(e), 2)
+    except Unreachable as e:
+        return _fail(str(e), 1)
+    except ContentError as e:
+        return _fail(f"{e}\nThe bot does not start on invalid content: fix the lines above (`bot content check`).", 1)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(message: str, status: int) -> int:
+    print(message, file=sys.stderr)
+    return status

@@ -28,7 +28,7 @@ async def run_unanswered(settings: Settings, stdout: TextIO, limit: int = 20) ->
     db = Database(settings.database_url)
     try:
         await db.migrate()
-        groups = await UnansweredLog(SqlTransactions(db), settings.hash_salt).report(limit)
+        groups = await UnansweredLog(SqlTransactions(db), settings.hash_salt.get_secret_value()).report(limit)
     finally:
         await db.close()
     if not groups:

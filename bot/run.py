@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 
 from bot.bootstrap import App, build_app, build_dispatcher, make_bot, make_fsm_storage
-from bot.settings import Settings
+from bot.settings import SettingError, Settings
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,13 @@ async def stop_services(app: App) -> None:
 async def run_bot(settings: Settings) -> int:
     logging.getLogger().setLevel(logging.INFO)
     bot = make_bot(settings)
-    me = await bot.get_me()
+    try:
+        me = await bot.get_me()
+    except TelegramUnauthorizedError:
+        await bot.session.close()
+        raise SettingError(
+            "bot_token", "rejected by Telegram (401 Unauthorized): copy it again from @BotFather"
+        ) from None
     if me.username:
         settings.bot_username = me.username  # deep links must carry the real username
     app = await build_app(settings)
@@ -65,15 +72,14 @@ async def run_bot(settings: Settings) -> int:
             from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
             from aiohttp import web
 
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
             await bot.set_webhook(
                 settings.webhook_url,
-                secret_token=settings.webhook_secret,
+                secret_token=secret,
                 allowed_updates=dp.resolve_used_update_types(),
             )
             web_app = web.Application()
-            SimpleRequestHandler(dp, bot, secret_token=settings.webhook_secret, handle_in_background=True).register(
-                web_app, "/webhook"
-            )
+            SimpleRequestHandler(dp, bot, secret_token=secret, handle_in_background=True).register(web_app, "/webhook")
             setup_application(web_app, dp, bot=bot)
             runner = web.AppRunner(web_app)
             await runner.setup()

@@ -7,7 +7,11 @@ YAML is composed into nodes first so each value keeps the line it came from.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import pickle
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -417,4 +421,44 @@ def load_valid_content(root: Path) -> Content:
     content = load_content(root, CONTRACT_IDS)
     if content.errors:
         raise ContentError(content.errors)
+    return content
+
+
+def load_valid_content_cached(root: Path, cache_dir: Path | None) -> Content:
+    """`load_valid_content`, kept as a pickle in `cache_dir` keyed by the hash of every file under `root`
+    and of this module's code: parsing and validating the YAML takes about a second, the pickle milliseconds.
+    Any change to the content or to this module makes a new key; an unreadable or unwritable cache is ignored.
+    Only valid content is cached, so a broken file is always reported from the YAML itself."""
+    if cache_dir is None:
+        return load_valid_content(root)
+    root = Path(root)
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(str(root.resolve()).encode())
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(b"\0" + str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+    cache = Path(cache_dir) / f"content-{digest.hexdigest()[:32]}.pickle"
+    try:
+        cached = pickle.loads(cache.read_bytes())
+        if isinstance(cached, Content):
+            cached.root = root
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    content = load_valid_content(root)
+    tmp = None
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".content-")
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump(content, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+        tmp = None
+        for old in cache.parent.glob("content-*.pickle"):  # older versions, unused for an hour
+            if old != cache and old.stat().st_mtime < cache.stat().st_mtime - 3600:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
     return content

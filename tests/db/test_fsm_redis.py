@@ -11,8 +11,8 @@ from bot.bootstrap import make_fsm_storage
 from tests.conftest import make_settings
 
 
-async def test_fsm_state_survives_in_redis_between_storage_instances(tmp_path):
-    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", redis_url="redis://127.0.0.1:6379/0")
+async def test_fsm_state_survives_in_redis_between_storage_instances(tmp_path, redis_url):
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", redis_url=redis_url)
     key = StorageKey(bot_id=42, chat_id=int(uuid.uuid4().int % 10**9), user_id=1001)
     first = make_fsm_storage(settings)
     assert isinstance(first, RedisStorage)

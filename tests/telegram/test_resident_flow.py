@@ -232,7 +232,9 @@ async def test_declined_questions_are_logged_for_editors_without_the_user_id(har
     await a.send("gia vang hom nay the nao")
     await harness.actor(1002).send("giá vàng hôm nay bao nhiêu")
     await a.send("cài ihanoi như thế nào")  # answered: not logged
-    groups = await UnansweredLog(SqlTransactions(harness.app.db), harness.settings.hash_salt).report()
+    groups = await UnansweredLog(
+        SqlTransactions(harness.app.db), harness.settings.hash_salt.get_secret_value()
+    ).report()
     assert groups[0].count == 3 and groups[0].people == 2
     assert "vang" in groups[0].text.replace("à", "a")
     assert all("ihanoi" not in g.text for g in groups)
