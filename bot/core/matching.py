@@ -33,7 +33,7 @@ from bot.core.normalize import LEXICON_DIR, Normalizer, default_normalizer, stri
 
 CONFIDENT_AT = 55.0  # best score at least this ...
 CONFIDENT_GAP = 8.0  # ... and this far ahead of the next guide
-NONE_BELOW = 40.0  # below this the question is declined
+NONE_BELOW = 42.0  # below this the question is declined
 MIN_EVIDENCE = 0.6  # weight of matched words a guide needs to be offered (distinctive ones: to be opened)
 ALTERNATIVE_AT = 20.0  # a guide must score this to be offered as an alternative
 MAX_ALTERNATIVES = 3
