@@ -6,6 +6,7 @@ Button actions are `verb[:arg[:arg]]` strings; anything unknown or stale gets a 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -99,6 +100,7 @@ def guide_from_payload(payload: str) -> str:
 class Progress:
     guide_id: str
     step: int
+    updated_at: dt.datetime | None = None
 
 
 class ResidentFlow:
@@ -250,6 +252,8 @@ class ResidentFlow:
         nav = _nav_word(text)
         if nav is not None:
             return await self._navigate(r, nav)
+        if (answer := _yes_no(text)) is not None and (screens := await self._answer_step(r, answer)) is not None:
+            return screens
         result = self.matcher.match(text)
         if result.outcome is Outcome.CONFIDENT and result.topic and (g := self.content.guide(result.topic)):
             return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0)
@@ -300,6 +304,23 @@ class ResidentFlow:
         if nav == "stuck":
             return await self._a_stuck(r, guide.id, str(last.step)) or self.contacts(r)
         return await self.open_guide(r, guide, last.step + 1 if nav == "next" else last.step - 1)
+
+    async def _answer_step(self, r: Resident, yes: bool) -> list[Screen] | None:
+        """A typed "có rồi" / "chưa" answers the question of the step she is on (read in context,
+        before the matcher): yes goes on (or finishes the guide), no is "I'm stuck here"."""
+        last = await self._last_progress(r)
+        if last is None or (guide := self.content.guide(last.guide_id)) is None:
+            return None
+        if last.updated_at is not None and self.clock.now() - last.updated_at > ANSWER_WINDOW:
+            return None  # an old guide: "không" today is not about a step from last week
+        step = max(0, min(last.step, len(guide.steps) - 1))
+        if step == len(guide.steps) - 1:
+            return await self._a_done(r, guide.id, "1" if yes else "0")
+        if guide.steps[step].check is None:
+            return None
+        if yes:
+            return await self.open_guide(r, guide, step + 1)
+        return await self._a_stuck(r, guide.id, str(step))
 
     async def _small_talk(self, r: Resident, talk: str) -> list[Screen]:
         lang = r.language
@@ -379,7 +400,7 @@ class ResidentFlow:
             row = await tx.progress.latest_unfinished(r.id)
             if row is None or self.content.guide(row.guide_id) is None:
                 return None
-            return Progress(row.guide_id, row.step)
+            return Progress(row.guide_id, row.step, row.updated_at)
 
     def contacts_text(self, r: Resident) -> str:
         lang = r.language
@@ -611,6 +632,66 @@ def _nav_word(text: str) -> str | None:
     plain = " ".join(words)
     core = " ".join(w for w in words if w not in NAV_FILLER)
     return next((nav for nav, known in NAV_WORDS.items() if plain in known or core in known), None)
+
+
+YES_WORDS = {
+    "co",
+    "co roi",
+    "roi",
+    "duoc",
+    "duoc roi",
+    "da",
+    "da roi",
+    "da xong",
+    "xong",
+    "xong roi",
+    "lam duoc",
+    "lam duoc roi",
+    "ok",
+    "oke",
+    "okay",
+    "u",
+    "vang",
+    "vang a",
+    "da co",
+    "co a",
+    "yes",
+    "yep",
+    "done",
+    "it worked",
+}
+NO_WORDS = {
+    "chua",
+    "chua duoc",
+    "chua a",
+    "khong",
+    "khong duoc",
+    "ko",
+    "k",
+    "kg",
+    "khong a",
+    "van chua",
+    "chua co",
+    "no",
+    "not yet",
+    "didn t work",
+    "it didn t work",
+    "nope",
+}
+ANSWER_WINDOW = dt.timedelta(hours=2)
+
+
+def _yes_no(text: str) -> bool | None:
+    """ "có rồi ạ" -> True, "chưa được" -> False, anything longer or different -> None."""
+    words = re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split()
+    core = " ".join(w for w in words if w not in NAV_FILLER or w in {"roi", "a"})
+    plain = " ".join(words)
+    for candidate in (plain, core, " ".join(w for w in words if w not in NAV_FILLER)):
+        if candidate in YES_WORDS:
+            return True
+        if candidate in NO_WORDS:
+            return False
+    return None
 
 
 def _small_talk(text: str) -> str | None:

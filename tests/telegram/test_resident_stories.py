@@ -119,3 +119,36 @@ async def test_resident_who_types_that_she_is_stuck_gets_help_for_the_step_she_i
     assert b["callback_data"] == "ask:vneid-activate:1"
     out = await a.send("I am stuck")
     assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels
+
+
+async def test_typed_yes_or_no_answers_the_question_of_the_step_she_is_on(harness):
+    # At a step that asks "Bác đã nhập OTP … chưa?", "có rồi" goes on and "chưa" is "I'm stuck here";
+    # before, both were read as new questions and opened unrelated guides.
+    a = await harness.onboarded()
+    await a.send("/start vneid-activate")
+    for _ in range(3):
+        out = await a.send("tiep")
+    assert "Bước 4/" in out[-1].text and "❓" in out[-1].text
+    out = await a.send("có rồi ạ")
+    assert "Bước 5/" in out[-1].text
+    await a.send("quay lai")
+    out = await a.send("chua")
+    assert any("ai mới làm cũng có lúc vướng" in m.text for m in out)
+    # a real question at that step is still a question
+    out = await a.send("quên mật khẩu vneid thì làm sao")
+    assert "Bước 4/" not in out[-1].text
+    # at a step that asks nothing, "không" is not taken as an answer to it
+    await a.send("/start ihanoi-install")
+    out = await a.send("không")
+    assert "Bước 2/" not in out[-1].text
+
+
+async def test_typed_yes_at_the_last_step_finishes_the_guide(harness):
+    a = await harness.onboarded()
+    guide = harness.app.content.guide("zalo-group")
+    assert guide is not None
+    last = len(guide.steps) - 1
+    out = await a.press_data(f"g:zalo-group:{last}")
+    assert f"Bước {last + 1}/{last + 1}" in out[-1].text
+    out = await a.send("được rồi cháu ạ")
+    assert any("Bác đã làm xong" in m.text for m in out)
