@@ -236,10 +236,12 @@ class DeliveryWorker:
     # --- the loop ----------------------------------------------------------------------
 
     async def _load(self) -> list[Item]:
-        busy = {t.get_name() for t in self.in_flight}
         now = self.clock.now()
         async with self.uow() as tx:
             rows = await tx.notices.lease(now, now - self.lease_for, self.page)
+        # a task that already finished no longer holds its row (a migrated group's row is pending again
+        # under the same id); its done-callback may not have run yet, so `done()` decides, not membership
+        busy = {t.get_name() for t in self.in_flight if not t.done()}
         items = [Item.of(r) for r in rows if f"outbox-{r.id}" not in busy]
         for item in items:
             self._leased[item.id] = item
