@@ -306,8 +306,8 @@ class ResidentFlow:
         return await self.open_guide(r, guide, last.step + 1 if nav == "next" else last.step - 1)
 
     async def _answer_step(self, r: Resident, yes: bool) -> list[Screen] | None:
-        """A typed "có rồi" / "chưa" answers the question of the step she is on (read in context,
-        before the matcher): yes goes on (or finishes the guide), no is "I'm stuck here"."""
+        """A typed "có rồi" / "chưa" answers the step she is on (read in context, before the matcher):
+        yes goes on (or finishes the guide), no is "I'm stuck here"."""
         last = await self._last_progress(r)
         if last is None or (guide := self.content.guide(last.guide_id)) is None:
             return None
@@ -316,9 +316,7 @@ class ResidentFlow:
         step = max(0, min(last.step, len(guide.steps) - 1))
         if step == len(guide.steps) - 1:
             return await self._a_done(r, guide.id, "1" if yes else "0")
-        if guide.steps[step].check is None:
-            return None
-        if yes:
+        if yes:  # at a step that asks nothing, "rồi" / "xong" still means she did it: go on
             return await self.open_guide(r, guide, step + 1)
         return await self._a_stuck(r, guide.id, str(step))
 
