@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from pydantic import Field
 
+from bot.adapters.telegram.filters import ChatMigrated, GroupChat, PrivateChat, TextMatches
 from bot.adapters.telegram.middlewares import CHANNEL
 from bot.adapters.telegram.official import _say
 from bot.adapters.telegram.render import send_screens
@@ -36,17 +37,17 @@ class NoticeAck(CallbackData, prefix="an"):
 def make_router() -> Router:
     """Notice audiences and residents' notice controls (a fresh router per Dispatcher)."""
     router = Router(name=__name__)
-    private = F.chat.type == "private"
+    private = PrivateChat()
 
     # --- residents: subscribe, stop at any point, acknowledge ------------------------------
 
-    @router.message(private, F.text.func(is_stop_word))
+    @router.message(private, TextMatches(is_stop_word))
     @router.message(private, Command("unsubscribe"))
     async def on_stop(message: Message, resident: Resident, residents: ResidentService, texts: Texts, bot: Bot) -> None:
         await residents.update(resident.id, subscribed=False)
         await _say(bot, message.chat.id, texts(resident.language, "announcements.unsubscribed"))
 
-    @router.message(private, F.text.func(is_maybe_stop))
+    @router.message(private, TextMatches(is_maybe_stop))
     async def on_maybe_stop(message: Message, resident: Resident, texts: Texts, bot: Bot) -> None:
         """A bare "dung" may be "đúng" (yes): ask before turning notices off."""
         if not resident.subscribed:
@@ -93,13 +94,13 @@ def make_router() -> Router:
 
     # --- admins: bind a group, make an official, require approval ----------------------------
 
-    @router.message(F.migrate_from_chat_id)
+    @router.message(ChatMigrated())
     async def on_group_migrated(message: Message, announcements: AnnouncementService) -> None:
         """Telegram posts this in the new supergroup; the binding follows before the next notice fails."""
         await announcements.group_migrated(message.migrate_from_chat_id or 0, message.chat.id)
         raise SkipHandler()  # the help desk tracks the same groups
 
-    @router.my_chat_member(F.chat.type.in_({"group", "supergroup"}))
+    @router.my_chat_member(GroupChat())
     async def on_membership(event: ChatMemberUpdated, announcements: AnnouncementService) -> None:
         if event.new_chat_member.status in ("left", "kicked"):
             await announcements.group_removed(event.chat.id)

@@ -8,6 +8,8 @@ router level (`router.message.filter(PrivateChat())`), never with a plain callab
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 
@@ -46,3 +48,32 @@ class HasRole(Filter):
         if resident is None:
             return False
         return resident.is_admin or any(resident.wards_for(r) for r in self.roles)
+
+
+class TextMatches(Filter):
+    """The message's text satisfies `predicate` (a plain function, called inline: no thread hop)."""
+
+    def __init__(self, predicate: Callable[[str], bool]):
+        self.predicate = predicate
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text is not None and self.predicate(message.text)
+
+
+class ChatMigrated(Filter):
+    """The service message a group leaves when it becomes a supergroup."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.migrate_from_chat_id is not None
+
+
+class DataIs(Filter):
+    """Callback data equal to one of `values`, or starting with `prefix`."""
+
+    def __init__(self, *values: str, prefix: str | None = None):
+        self.values = frozenset(values)
+        self.prefix = prefix
+
+    async def __call__(self, query: CallbackQuery) -> bool:
+        data = query.data or ""
+        return data in self.values or (self.prefix is not None and data.startswith(self.prefix))

@@ -19,7 +19,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from bot.adapters.telegram.desk_sender import DeskSender
-from bot.adapters.telegram.filters import PrivateChat
+from bot.adapters.telegram.filters import DataIs, PrivateChat
 from bot.adapters.telegram.helpdesk_callbacks import (
     RESIDENT_FACTORIES,
     AnswerCb,
@@ -103,7 +103,7 @@ def make_router() -> Router:
         await _drop_buttons(query, bot)
         await send_screens(bot, query.from_user.id, screens)
 
-    @router.callback_query(F.data == ASK)
+    @router.callback_query(DataIs(ASK))
     async def on_ask(query: CallbackQuery, resident: Resident, helpdesk: HelpDesk, state: FSMContext, bot: Bot) -> None:
         await ask(query, resident, helpdesk, state, bot, None, None)
 

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Literal
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
@@ -18,6 +18,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
+from bot.adapters.telegram.filters import DataIs, PrivateChat
 from bot.adapters.telegram.render import send_screens
 from bot.adapters.telegram.sender import TelegramSender
 from bot.app.announcements import AnnouncementService, Audience, Draft, NoticeError, Notify, Status
@@ -79,7 +80,7 @@ def _draft(data: dict[str, object]) -> Draft:
 def make_router() -> Router:
     """The officials' notice tools (a fresh router per Dispatcher)."""
     router = Router(name=__name__)
-    private = F.chat.type == "private"
+    private = PrivateChat()
 
     # --- officials: compose -----------------------------------------------------------------
 
@@ -105,7 +106,7 @@ def make_router() -> Router:
         await state.clear()
         await _say(bot, message.chat.id, texts(resident.language, "announcements.draft_discarded"))
 
-    @router.message(private, Compose.text)
+    @router.message(private, StateFilter(Compose.text))
     async def on_text(
         message: Message,
         resident: Resident,
@@ -140,7 +141,7 @@ def make_router() -> Router:
             ),
         )
 
-    @router.callback_query(F.data.startswith("an:w:"), Compose.ward)
+    @router.callback_query(DataIs(prefix="an:w:"), StateFilter(Compose.ward))
     async def on_ward(query: CallbackQuery, resident: Resident, texts: Texts, state: FSMContext, bot: Bot) -> None:
         await _done_button(query, bot)
         ward = (query.data or "").split(":", 2)[2]
@@ -149,7 +150,7 @@ def make_router() -> Router:
         await state.update_data(ward=ward)
         await _ask_audience(query.from_user.id, resident.language, texts, state, bot)
 
-    @router.callback_query(AudienceChoice.filter(), Compose.audience)
+    @router.callback_query(AudienceChoice.filter(), StateFilter(Compose.audience))
     async def on_audience(
         query: CallbackQuery,
         callback_data: AudienceChoice,
@@ -172,7 +173,7 @@ def make_router() -> Router:
             return
         await _ask_when(query.from_user.id, lang, texts, state, bot)
 
-    @router.message(private, Compose.tdp)
+    @router.message(private, StateFilter(Compose.tdp))
     async def on_tdp(message: Message, resident: Resident, texts: Texts, state: FSMContext, bot: Bot) -> None:
         text = message.text or ""
         if not TDP_LIST.match(text):
@@ -182,7 +183,7 @@ def make_router() -> Router:
         await state.update_data(tdps=tdps)
         await _ask_when(message.chat.id, resident.language, texts, state, bot)
 
-    @router.callback_query(F.data.startswith("an:when:"), Compose.when)
+    @router.callback_query(DataIs(prefix="an:when:"), StateFilter(Compose.when))
     async def on_when(
         query: CallbackQuery,
         resident: Resident,
@@ -203,7 +204,7 @@ def make_router() -> Router:
         key = "announcements.compose_at" if choice == "at" else "announcements.compose_start_at"
         await _say(bot, query.from_user.id, texts(lang, key))
 
-    @router.message(private, Compose.at)
+    @router.message(private, StateFilter(Compose.at))
     async def on_at(
         message: Message,
         resident: Resident,
@@ -224,7 +225,7 @@ def make_router() -> Router:
         await state.set_state(Compose.until)
         await _say(bot, message.chat.id, texts(lang, "announcements.compose_until"))
 
-    @router.message(private, Compose.until)
+    @router.message(private, StateFilter(Compose.until))
     async def on_until(
         message: Message,
         resident: Resident,
@@ -240,7 +241,7 @@ def make_router() -> Router:
         await state.update_data(until=until.isoformat())
         await _preview(message.chat.id, resident.language, announcements, texts, state, bot)
 
-    @router.callback_query(F.data.in_({"an:ok", "an:urg", "an:x"}))
+    @router.callback_query(DataIs("an:ok", "an:urg", "an:x"))
     async def on_confirm(
         query: CallbackQuery,
         resident: Resident,
@@ -341,7 +342,7 @@ def make_router() -> Router:
         except NoticeError as e:
             await _say(bot, chat_id, texts(lang, f"announcements.err_{e.code}"))
 
-    @router.message(private, Compose.edit)
+    @router.message(private, StateFilter(Compose.edit))
     async def on_edit_text(
         message: Message,
         resident: Resident,
@@ -359,7 +360,7 @@ def make_router() -> Router:
             return
         await _say(bot, message.chat.id, texts(resident.language, "announcements.edited", id=notice_id))
 
-    @router.callback_query(F.data.startswith("an:"))
+    @router.callback_query(DataIs(prefix="an:"))
     async def on_invalid_button(query: CallbackQuery, texts: Texts, resident: Resident | None = None) -> None:
         """A forged, stale or foreign notice button: a short answer, never an exception."""
         await query.answer(texts(resident.language if resident else "vi", "announcements.button_invalid"))

@@ -6,13 +6,13 @@ topics. Who may do what is decided by the domain (staff of the ticket's ward; ad
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.adapters.telegram.desk_sender import DeskSender
-from bot.adapters.telegram.filters import GroupChat
+from bot.adapters.telegram.filters import ChatMigrated, GroupChat
 from bot.adapters.telegram.helpdesk_callbacks import (
     STAFF_FACTORIES,
     MoveToCb,
@@ -143,7 +143,7 @@ def make_router() -> Router:
             answer = await helpdesk.send_guide(resident, ticket, command.args or "", DeskSender(bot))
         await _say(bot, message, answer.text)
 
-    @router.message(F.migrate_from_chat_id)
+    @router.message(ChatMigrated())
     async def on_migrated(message: Message, helpdesk: HelpDesk, bot: Bot) -> None:
         """The group became a supergroup with a new id (Telegram posts this in the new chat)."""
         await helpdesk.group_migrated(message.migrate_from_chat_id or 0, message.chat.id, DeskSender(bot))
