@@ -241,6 +241,8 @@ class ResidentFlow:
     async def text(self, r: Resident, text: str) -> list[Screen]:
         """Free text: a tổ dân phố number during onboarding, otherwise a question for the matcher."""
         text = (text or "")[:MAX_QUESTION_CHARS]
+        if r.lang is not None and not r.onboarded and r.ward_id is None and (ward_id := self._ward_named(text)):
+            return await self._a_ward(r, ward_id) or [self._ward_screen(r)]
         if r.awaiting_neighbourhood:
             m = TDP_RE.search(text)
             if m and len(text.strip()) <= 20:
@@ -591,6 +593,19 @@ class ResidentFlow:
     def _language_screen(self, r: Resident, welcome: bool) -> Screen:
         text = self.t(r.language, "resident.welcome") if welcome else "🌐 Chọn ngôn ngữ / Choose your language:"
         return Screen(text, rows(Button("🇻🇳 Tiếng Việt", "lang:vi"), Button("🇬🇧 English", "lang:en")))
+
+    def _ward_named(self, text: str) -> str | None:
+        """A ward typed at the ward question ("Phú Thượng", "phuong tay ho", "p. Tây Hồ"), else None."""
+        typed = " ".join(re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split())
+        if not typed or len(typed) > 40:
+            return None
+        typed = re.sub(r"^(phuong|p|ward)\s+", "", typed)
+        for ward in self.content.wards.values():
+            names = {" ".join(strip_diacritics(ward.name.get(lang).casefold()).split()) for lang in ("vi", "en")}
+            names |= {re.sub(r"^(phuong|ward)\s+|\s+ward$", "", n) for n in names}
+            if typed in names or typed.replace(" ", "") in {n.replace(" ", "") for n in names}:
+                return ward.id
+        return None
 
     def _ward_screen(self, r: Resident) -> Screen:
         lang = r.language

@@ -153,3 +153,22 @@ async def test_typed_yes_at_the_last_step_finishes_the_guide(harness):
     assert f"Bước {last + 1}/{last + 1}" in out[-1].text
     out = await a.send("được rồi cháu ạ")
     assert any("Bác đã làm xong" in m.text for m in out)
+
+
+async def test_onboarding_accepts_a_typed_ward_and_a_typed_to(harness):
+    # Bác Lan types her ward instead of pressing its button, then "to5" for her tổ dân phố.
+    a = harness.actor(1005)
+    await a.send("/start")
+    await a.press("Tiếng Việt")
+    out = await a.send("phuong phu thuong")
+    assert "tổ dân phố" in out[-1].text.lower()
+    out = await a.send("to5")
+    resident = await harness.app.residents.identify("telegram", 1005)
+    assert resident.ward_id == "phu-thuong" and resident.neighbourhood == "5"
+    # a ward the bot does not serve, typed, is not taken for one of ours
+    b = harness.actor(1006)
+    await b.send("/start")
+    await b.press("Tiếng Việt")
+    await b.send("phường Bách Khoa")
+    other = await harness.app.residents.identify("telegram", 1006)
+    assert other.ward_id is None
