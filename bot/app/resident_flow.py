@@ -596,7 +596,7 @@ class ResidentFlow:
 
     def _ward_named(self, text: str) -> str | None:
         """A ward typed at the ward question ("Phú Thượng", "phuong tay ho", "p. Tây Hồ"), else None."""
-        typed = " ".join(re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split())
+        typed = " ".join(_plain_words(text))
         if not typed or len(typed) > 40:
             return None
         typed = re.sub(r"^(phuong|p|ward)\s+", "", typed)
@@ -640,8 +640,13 @@ def _row(*buttons: Button | None) -> list[Button]:
 NAV_FILLER = {"bac", "toi", "chau", "em", "con", "minh", "a", "oi", "nhe", "roi", "qua", "lam", "that"}
 
 
+def _plain_words(text: str) -> list[str]:
+    """Words as residents type them, compared without case, diacritics or punctuation."""
+    return re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split()
+
+
 def _nav_word(text: str) -> str | None:
-    words = re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split()
+    words = _plain_words(text)
     plain = " ".join(words)
     core = " ".join(w for w in words if w not in NAV_FILLER)
     return next((nav for nav, known in NAV_WORDS.items() if plain in known or core in known), None)
@@ -696,7 +701,7 @@ ANSWER_WINDOW = dt.timedelta(hours=2)
 
 def _yes_no(text: str) -> bool | None:
     """ "có rồi ạ" -> True, "chưa được" -> False, anything longer or different -> None."""
-    words = re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split()
+    words = _plain_words(text)
     core = " ".join(w for w in words if w not in NAV_FILLER or w in {"roi", "a"})
     plain = " ".join(words)
     for candidate in (plain, core, " ".join(w for w in words if w not in NAV_FILLER)):
@@ -713,7 +718,7 @@ def _small_talk(text: str) -> str | None:
         return None
     if not any(ch.isalnum() for ch in text):  # 👍, 😀, "..."
         return "ok"
-    rest = " ".join(re.sub(r"[^\w\s]", " ", strip_diacritics(text.casefold())).split())
+    rest = " ".join(_plain_words(text))
     found = set()
     for kind, cues in SMALL_TALK_CUES.items():
         for cue in sorted(cues, key=len, reverse=True):  # "cam on" before "on"

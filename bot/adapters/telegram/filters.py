@@ -13,8 +13,6 @@ from collections.abc import Callable
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 
-from bot.app.residents import Resident, Role
-
 GROUP_TYPES = frozenset({"group", "supergroup"})
 
 
@@ -36,18 +34,6 @@ class GroupChat(Filter):
     async def __call__(self, event: TelegramObject) -> bool:
         chat = _chat(event)
         return chat is not None and chat.type in GROUP_TYPES
-
-
-class HasRole(Filter):
-    """The user holds one of `roles` (in any ward; admins hold every role). Needs `resident` from identify."""
-
-    def __init__(self, *roles: Role):
-        self.roles = roles
-
-    async def __call__(self, event: TelegramObject, resident: Resident | None = None) -> bool:
-        if resident is None:
-            return False
-        return resident.is_admin or any(resident.wards_for(r) for r in self.roles)
 
 
 class TextMatches(Filter):
