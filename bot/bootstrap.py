@@ -192,7 +192,9 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
     """`flood_control=False` only for the local chat, whose scripts type faster than any person."""
     from bot.adapters.telegram import audience, errors, helpdesk, official, resident, staff
     from bot.adapters.telegram.middlewares import FloodMiddleware, IdentifyMiddleware
+    from bot.adapters.telegram.response_types import pin_response_types
 
+    pin_response_types()
     dp = Dispatcher(storage=storage or MemoryStorage(), **app.deps())
     identify = IdentifyMiddleware(app.residents)
     flood = FloodMiddleware()
