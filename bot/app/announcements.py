@@ -359,13 +359,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
     async def ack(self, outbox_id: int, chat_id: int) -> bool:
         """'Đã hiểu' pressed: counted once, and only from the chat the notice went to."""
         async with self.uow() as tx:
-            repo = tx.notices
-            row = await repo.outbox_row(outbox_id)
-            if row is None or row.chat_id != chat_id or row.recipient_kind != "user":
-                return False
-            if row.acked_at is None:
-                row.acked_at = self.clock.now()
-            return True
+            return await tx.notices.ack(outbox_id, chat_id, self.clock.now())
 
     async def list_for(self, who: Resident, limit: int = 15) -> list[tuple[Notice, int, int]]:
         """Notices of the official's wards, newest first, with (sent, acknowledged) counts."""

@@ -19,6 +19,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 WROTE = "bot_wrote"  # Connection.info key: this transaction wrote something
 PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 20
+SQLITE_POOL_SIZE = 2
 # A burst (one getUpdates batch, a storm of button taps) waits for a connection rather than failing:
 # a late answer beats an apology.
 POOL_TIMEOUT = 120
@@ -47,7 +48,10 @@ class Database:
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
             if self.url.database and self.url.database != ":memory:":  # a file: a queue pool
-                kwargs["pool_timeout"] = POOL_TIMEOUT
+                # SQLite has one writer. With several connections, concurrent updates (a getUpdates
+                # batch, a storm of "Đã hiểu" taps) collide on the write lock and SQLite's busy handler
+                # sleeps up to 100 ms at a time; queueing them for a few connections in asyncio does not.
+                kwargs.update(pool_size=SQLITE_POOL_SIZE, max_overflow=0, pool_timeout=POOL_TIMEOUT)
         else:
             # A sized pool, no per-checkout ping (a round trip on every update); connections are
             # recycled instead, and asyncpg keeps its prepared statements per connection.
