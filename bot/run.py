@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from aiogram import Bot, Dispatcher
@@ -66,7 +67,11 @@ async def run_bot(settings: Settings) -> int:
     await bot.set_my_commands(
         [BotCommand(command=c, description=d) for c, d in COMMANDS_GROUP], scope=BotCommandScopeAllGroupChats()
     )
+    app.matcher.warm()
     await start_services(app, bot)
+    # Everything loaded so far (content, the index, aiogram's and pydantic's classes) lives as long as
+    # the process: out of the collector's way, so full collections during a storm stay short.
+    gc.freeze()
     try:
         if settings.webhook_url:
             from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application

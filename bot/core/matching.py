@@ -107,6 +107,10 @@ class Matcher:
         """Learnt on the first unaccented question that needs it: most questions never do."""
         return Restorer.learn(self._texts)
 
+    def warm(self) -> None:
+        """Learn the restorer now (a long-running bot calls this at start, so no resident waits for it)."""
+        _ = self._restorer
+
     @property
     def guide_ids(self) -> list[str]:
         return list(self._ids)
