@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,6 +73,9 @@ class App:
         await self.db.close()
 
 
+IDENTIFY_CACHE = dt.timedelta(seconds=10)  # how long a single instance trusts what it read of a person
+
+
 async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> App:
     """Refuses to start on invalid content (ContentError names the file and line)."""
     clock = clock or SystemClock()
@@ -81,7 +85,10 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         await db.migrate()
     texts = Texts()
     transactions = SqlTransactions(db)
-    residents = ResidentService(transactions, clock, settings.admin_ids)
+    # one instance (no Redis) makes every change to users and roles itself: it may remember who wrote
+    residents = ResidentService(
+        transactions, clock, settings.admin_ids, cache_for=dt.timedelta(0) if settings.redis_url else IDENTIFY_CACHE
+    )
     matcher = Matcher.build(content.guides.values())
     unanswered = UnansweredLog(transactions, settings.hash_salt.get_secret_value())
 

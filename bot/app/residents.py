@@ -21,6 +21,7 @@ class Role(StrEnum):
 
 ANY_WARD = "*"
 TOUCH_EVERY = dt.timedelta(minutes=5)  # `last_seen_at` is kept to this precision: no write per message
+CACHE_SIZE = 10_000  # people remembered by `identify` at most; the oldest entry goes first
 
 
 @dataclass(frozen=True)
@@ -73,16 +74,79 @@ def _to_resident(row: UserRecord, roles: Iterable[tuple[str, str]]) -> Resident:
     )
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """What `identify` last read for one person, and when: enough to decide without the database."""
+
+    resident: Resident
+    read_at: dt.datetime
+    last_seen_at: dt.datetime
+    blocked: bool
+
+
 class ResidentService:
-    def __init__(self, uow: Transactions, clock: Clock, admin_ids: list[int] | None = None):
+    """Profiles and roles. `identify` runs for every update; with `cache_for` set it answers a
+    person seen within that time from memory (no transaction at all), which is correct only where
+    this process makes every change to users and roles (one instance: the embedded SQLite set-up,
+    or PostgreSQL without Redis). Every change made here forgets the person at once; a change made
+    by another process (the `bot` CLI granting a role) shows within `cache_for`."""
+
+    def __init__(
+        self,
+        uow: Transactions,
+        clock: Clock,
+        admin_ids: list[int] | None = None,
+        *,
+        cache_for: dt.timedelta = dt.timedelta(0),
+    ):
         self.uow = uow
         self.clock = clock
         self.admin_ids = set(admin_ids or [])
+        self.cache_for = cache_for
+        self._seen: dict[tuple[str, int], _Seen] = {}
+        self._changes = 0  # counts changes: a read that overlapped one is not remembered
+
+    def _forget(self, *, user_id: int | None = None, key: tuple[str, int] | None = None) -> None:
+        self._changes += 1
+        if key is not None:
+            self._seen.pop(key, None)
+        if user_id is not None:
+            for k in [k for k, v in self._seen.items() if v.resident.id == user_id]:
+                del self._seen[k]
+
+    def _remember(self, key: tuple[str, int], seen: _Seen) -> None:
+        if not self.cache_for:
+            return
+        self._seen.pop(key, None)
+        self._seen[key] = seen
+        while len(self._seen) > CACHE_SIZE:
+            del self._seen[next(iter(self._seen))]
+
+    def _recall(self, key: tuple[str, int], name: str, now: dt.datetime) -> Resident | None:
+        seen = self._seen.get(key)
+        if seen is None:
+            return None
+        if (
+            now - seen.read_at >= self.cache_for
+            or now - seen.last_seen_at >= TOUCH_EVERY
+            or seen.blocked
+            or (name and seen.resident.display_name != name)
+        ):
+            del self._seen[key]
+            return None
+        return seen.resident
 
     async def identify(self, channel: str, external_id: int, display_name: str = "") -> Resident:
         """Who wrote: one query for the user and their roles; a write only for a new user, a missing
         admin role, a new name, an unblock, or a `last_seen_at` older than `TOUCH_EVERY`."""
         now = self.clock.now()
+        key = (channel, external_id)
+        name = display_name[:128]
+        if self.cache_for:
+            cached = self._recall(key, name, now)
+            if cached is not None:
+                return cached
+        changes = self._changes
         async with self.uow() as tx:
             repo = tx.users
             found = await repo.with_roles(channel, external_id)
@@ -96,13 +160,16 @@ class ResidentService:
             if external_id in self.admin_ids and (Role.ADMIN, ANY_WARD) not in roles:
                 await repo.grant(row.id, Role.ADMIN, ANY_WARD, None, now)
                 roles.add((Role.ADMIN, ANY_WARD))
-            name = display_name[:128]
             if row.blocked or (name and row.display_name != name) or now - row.last_seen_at >= TOUCH_EVERY:
                 row.last_seen_at = now
                 row.blocked = False  # they wrote to us, so they have not blocked the bot
                 if name:
                     row.display_name = name
-            return _to_resident(row, roles)
+            resident = _to_resident(row, roles)
+            seen = _Seen(resident, now, row.last_seen_at, row.blocked)
+        if changes == self._changes:  # only once the transaction has ended well, and nothing changed meanwhile
+            self._remember(key, seen)
+        return resident
 
     async def get(self, user_id: int) -> Resident | None:
         async with self.uow() as tx:
@@ -116,6 +183,7 @@ class ResidentService:
         allowed = {"lang", "ward_id", "neighbourhood", "onboarded", "subscribed", "blocked"}
         if not set(fields) <= allowed:
             raise ValueError(f"cannot update {set(fields) - allowed}")
+        self._forget(user_id=user_id)
         async with self.uow() as tx:
             repo = tx.users
             row = await repo.get(user_id)
@@ -128,15 +196,18 @@ class ResidentService:
 
     async def mark_blocked(self, channel: str, external_id: int) -> None:
         """The user blocked the bot: stop sending to them until they write again."""
+        self._forget(key=(channel, external_id))
         async with self.uow() as tx:
             row = await tx.users.by_external(channel, external_id)
             if row is not None:
                 row.blocked = True
 
     async def grant(self, user_id: int, role: Role, ward_id: str, by: int | None) -> bool:
+        self._forget(user_id=user_id)
         async with self.uow() as tx:
             return await tx.users.grant(user_id, role, ward_id, by, self.clock.now())
 
     async def revoke(self, user_id: int, role: Role, ward_id: str) -> bool:
+        self._forget(user_id=user_id)
         async with self.uow() as tx:
             return await tx.users.revoke(user_id, role, ward_id)

@@ -43,3 +43,40 @@ async def test_profile_roles_and_progress_round_trip(db_url):
         latest = await ProgressRepo(s).latest_unfinished(r.id)
         assert latest.guide_id == "ihanoi-install"
     await db.close()
+
+
+async def test_a_single_instance_remembers_who_wrote_and_forgets_at_every_change(db_url):
+    """`identify` runs for every update; one instance answers a person seen seconds ago from memory,
+    but never hides a change it made itself, and sees another process's change once the memory ends."""
+    db = Database(db_url)
+    await db.migrate()
+    clock = FixedClock(T0)
+    residents = ResidentService(SqlTransactions(db), clock, cache_for=dt.timedelta(seconds=10))
+    other_process = ResidentService(SqlTransactions(db), clock)  # e.g. the `bot` CLI granting a role
+    statements: list[str] = []
+
+    def count(_conn, _cur, statement, *_args):
+        statements.append(statement)
+
+    from sqlalchemy import event
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    lan = await residents.identify("telegram", 1001, "Bác Lan")
+    statements.clear()
+    assert await residents.identify("telegram", 1001, "Bác Lan") == lan
+    assert statements == []  # answered from memory: no transaction at all
+
+    lan = await residents.update(lan.id, ward_id="tay-ho", onboarded=True)
+    seen = await residents.identify("telegram", 1001, "Bác Lan")
+    assert seen.ward_id == "tay-ho" and seen.onboarded  # its own change is seen at once
+    await residents.grant(lan.id, Role.STAFF, "tay-ho", by=None)
+    assert (await residents.identify("telegram", 1001, "Bác Lan")).has_role(Role.STAFF, "tay-ho")
+    await residents.revoke(lan.id, Role.STAFF, "tay-ho")
+    assert not (await residents.identify("telegram", 1001, "Bác Lan")).has_role(Role.STAFF, "tay-ho")
+    assert (await residents.identify("telegram", 1001, "Lan Nguyễn")).display_name == "Lan Nguyễn"  # a new name
+
+    await other_process.grant(lan.id, Role.OFFICIAL, "tay-ho", by=None)
+    assert not (await residents.identify("telegram", 1001, "Lan Nguyễn")).has_role(Role.OFFICIAL, "tay-ho")
+    clock.advance(seconds=10)
+    assert (await residents.identify("telegram", 1001, "Lan Nguyễn")).has_role(Role.OFFICIAL, "tay-ho")
+    await db.close()
