@@ -232,9 +232,9 @@ def reset_flood_control(dp: Dispatcher) -> None:
     """Phases follow each other faster than the flood window; a real resident pauses between questions."""
     for observer in dp.observers.values():
         for mw in observer.outer_middleware:
-            hits = getattr(mw, "hits", None)
-            if hasattr(hits, "clear"):
-                hits.clear()
+            counter = getattr(mw, "counter", None)
+            if counter is not None:
+                counter.clear()
 
 
 # --- measuring --------------------------------------------------------------------------------------

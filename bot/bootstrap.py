@@ -25,6 +25,7 @@ from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
 from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.content import Content, load_valid_content_cached
+from bot.core.flood import FloodCounter, MemoryFloodCounter
 from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult
 from bot.core.rate_limit import RateLimiter
@@ -50,6 +51,7 @@ class App:
     tickets: TicketService
     helpdesk: HelpDesk
     sla: SlaWorker
+    flood: FloodCounter  # inbound flood control: per process, or in Redis across instances
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -70,6 +72,9 @@ class App:
         }
 
     async def close(self) -> None:
+        close = getattr(self.flood, "close", None)
+        if close is not None:
+            await close()
         await self.db.close()
 
 
@@ -136,6 +141,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         tickets=tickets,
         helpdesk=helpdesk,
         sla=sla,
+        flood=make_flood_counter(settings),
     )
     _install_helpdesk(app)
     _install_notices(app)
@@ -149,6 +155,15 @@ def make_send_limiter(settings: Settings) -> SendLimiter:
 
         return RedisSendLimiter.from_url(settings.redis_url)
     return RateLimiter()
+
+
+def make_flood_counter(settings: Settings) -> FloodCounter:
+    """Inbound flood control: in this process, or in Redis so a person counts once across instances."""
+    if settings.redis_url:
+        from bot.adapters.redis.flood import RedisFloodCounter
+
+        return RedisFloodCounter.from_url(settings.redis_url)
+    return MemoryFloodCounter()
 
 
 def _install_notices(app: App) -> None:
@@ -204,7 +219,7 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
     pin_response_types()
     dp = Dispatcher(storage=storage or MemoryStorage(), **app.deps())
     identify = IdentifyMiddleware(app.residents)
-    flood = FloodMiddleware()
+    flood = FloodMiddleware(app.flood)
     for observer in (dp.message, dp.callback_query, dp.my_chat_member):
         if flood_control:
             observer.outer_middleware(flood)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +11,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject, User
 
 from bot.app.residents import ResidentService
+from bot.core.flood import FloodCounter, MemoryFloodCounter
 
 CHANNEL = "telegram"
 
@@ -36,21 +35,13 @@ class IdentifyMiddleware(BaseMiddleware):
 
 
 class FloodMiddleware(BaseMiddleware):
-    """Drops a user's updates beyond `limit` per `window` seconds, so a stuck key or a spammer
+    """Drops a user's updates beyond the counter's limit per window, so a stuck key or a spammer
     cannot keep the bot busy; the first dropped update of a burst gets one polite answer.
+    The counting is a `FloodCounter`: in this process by default, in Redis for several instances."""
 
-    Memory stays bounded: users idle for a whole window are forgotten (swept once per window)."""
-
-    def __init__(self, limit: int = 20, window: float = 10.0, clock: Callable[[], float] = time.monotonic):
-        self.limit, self.window, self.clock = limit, window, clock
-        self.hits: dict[int, deque[float]] = {}
-        self._swept = clock()
-
-    def _sweep(self, now: float) -> None:
-        self._swept = now
-        idle = [uid for uid, q in self.hits.items() if not q or now - q[-1] > self.window]
-        for uid in idle:
-            del self.hits[uid]
+    def __init__(self, counter: FloodCounter | None = None):
+        self.counter: FloodCounter = counter or MemoryFloodCounter()
+        self.limit = self.counter.limit
 
     async def __call__(
         self,
@@ -61,17 +52,9 @@ class FloodMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        now = self.clock()
-        if now - self._swept > self.window:
-            self._sweep(now)
-        q = self.hits.get(user.id)
-        if q is None:
-            q = self.hits[user.id] = deque()
-        while q and now - q[0] > self.window:
-            q.popleft()
-        q.append(now)
-        if len(q) > self.limit:
-            if len(q) == self.limit + 1:
+        n = await self.counter.hit(user.id)
+        if n > self.limit:
+            if n == self.limit + 1:
                 with contextlib.suppress(TelegramAPIError):
                     lang = "en" if (user.language_code or "").startswith("en") else "vi"
                     await data["bot"].send_message(user.id, data["texts"](lang, "common.slow_down"))
