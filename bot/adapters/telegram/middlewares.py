@@ -10,7 +10,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import TelegramObject, User
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from bot.app.residents import ResidentService
 
@@ -30,7 +30,8 @@ class IdentifyMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is not None and not user.is_bot:
+        as_chat = isinstance(event, Message) and event.sender_chat is not None  # an anonymous admin, a channel
+        if user is not None and not user.is_bot and not as_chat:
             data["resident"] = await self.residents.identify(CHANNEL, user.id, user.full_name)
         return await handler(event, data)
 
@@ -59,7 +60,7 @@ class FloodMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is None:
+        if user is None or user.is_bot:  # GroupAnonymousBot is every anonymous admin at once: not one person
             return await handler(event, data)
         now = self.clock()
         if now - self._swept > self.window:
@@ -71,9 +72,17 @@ class FloodMiddleware(BaseMiddleware):
             q.popleft()
         q.append(now)
         if len(q) > self.limit:
-            if len(q) == self.limit + 1:
-                with contextlib.suppress(TelegramAPIError):
-                    lang = "en" if (user.language_code or "").startswith("en") else "vi"
-                    await data["bot"].send_message(user.id, data["texts"](lang, "common.slow_down"))
+            await self._refuse(event, user, data, first=len(q) == self.limit + 1)
             return None
         return await handler(event, data)
+
+    @staticmethod
+    async def _refuse(event: TelegramObject, user: User, data: dict[str, Any], *, first: bool) -> None:
+        """A dropped button press is still answered (or it spins); a message burst gets one word, in private."""
+        lang = "en" if (user.language_code or "").startswith("en") else "vi"
+        text = data["texts"](lang, "common.slow_down")
+        with contextlib.suppress(TelegramAPIError):
+            if isinstance(event, CallbackQuery):
+                await event.answer(text if first else None)
+            elif first and isinstance(event, Message) and event.chat.type == "private":
+                await data["bot"].send_message(user.id, text)

@@ -147,7 +147,6 @@ def make_router() -> Router:
     async def on_migrated(message: Message, helpdesk: HelpDesk, bot: Bot) -> None:
         """The group became a supergroup with a new id (Telegram posts this in the new chat)."""
         await helpdesk.group_migrated(message.migrate_from_chat_id or 0, message.chat.id, DeskSender(bot))
-        raise SkipHandler()
 
     @router.message(command)
     async def on_unknown_command(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:

@@ -1,0 +1,30 @@
+"""Updates nobody should be answered for, ignored on purpose (before any feature router sees them).
+
+Anonymous group admins and linked channels write "as the group" (`sender_chat`, from GroupAnonymousBot):
+there is no person to identify, so no role to check; bots and Telegram's service messages (new members,
+pins, title changes, a group upgraded *to* a supergroup) are nobody's words. Channel posts need no
+handler: aiogram drops update types nobody listens to. The upgrade notice in the new supergroup
+(`migrate_from_chat_id`) is not ignored: the notice and help-desk routers follow the group's new id.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.types import Message
+
+from bot.adapters.telegram.filters import NotFromAPerson
+
+log = logging.getLogger(__name__)
+
+
+def make_router() -> Router:
+    router = Router(name=__name__)
+
+    @router.message(NotFromAPerson())
+    @router.edited_message(NotFromAPerson())
+    async def on_ignored(message: Message, why: str) -> None:
+        log.debug("ignored message %s in chat %s: %s", message.message_id, message.chat.id, why)
+
+    return router
