@@ -1,4 +1,5 @@
-"""Per-update plumbing: who is writing (Resident from the database), and inbound flood control."""
+"""Per-update plumbing: edits read as new messages in private, who is writing (Resident from the database),
+and inbound flood control."""
 
 from __future__ import annotations
 
@@ -10,11 +11,27 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import CallbackQuery, Message, TelegramObject, User
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 
 from bot.app.residents import ResidentService
 
 CHANNEL = "telegram"
+
+
+class EditsAsNew(BaseMiddleware):
+    """A resident who fixes a typo in her question is asking the corrected question: in a private chat an
+    edited message goes through the handlers as a new one. Edits in groups stay `edited_message` updates,
+    which the `ignored` router drops (a staff answer, once relayed, is not relayed again)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Update) and (edited := event.edited_message) is not None and edited.chat.type == "private":
+            event = event.model_copy(update={"message": edited, "edited_message": None})
+        return await handler(event, data)
 
 
 class IdentifyMiddleware(BaseMiddleware):
