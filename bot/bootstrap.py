@@ -213,6 +213,12 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
         helpdesk.make_router,
         staff.make_router,
     )
-    for make_router in (errors.make_router, ignored.make_router, *features, resident.make_router):
+    for make_router in (
+        errors.make_router,
+        ignored.make_router,
+        *features,
+        resident.make_router,
+        ignored.make_last_router,
+    ):
         dp.include_router(make_router())
     return dp

@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 from bot.adapters.telegram.filters import NotFromAPerson
+from bot.core.i18n import Texts
 
 log = logging.getLogger(__name__)
 
@@ -32,5 +33,18 @@ def make_router() -> Router:
         """Private edits arrive as new messages (`EditsAsNew`); in a group an edit changes nothing. Having a
         handler also puts `edited_message` in `allowed_updates`, or Telegram would not send private edits."""
         log.debug("ignored an edit of message %s in chat %s", message.message_id, message.chat.id)
+
+    return router
+
+
+def make_last_router() -> Router:
+    """Included after every other router: a button press nobody took (a forged payload, a button of ours
+    pressed in a chat where it means nothing) is answered, so it never spins."""
+    router = Router(name=f"{__name__}.last")
+
+    @router.callback_query()
+    async def on_unknown_button(query: CallbackQuery, texts: Texts) -> None:
+        lang = "en" if (query.from_user.language_code or "").startswith("en") else "vi"
+        await query.answer(texts(lang, "common.button_gone"))
 
     return router

@@ -196,7 +196,7 @@ def make_router() -> Router:
     @router.callback_query(Unparsed(STAFF_FACTORIES))
     async def on_forged(query: CallbackQuery, texts: Texts) -> None:
         """A payload of ours that does not parse (forged, or a layout we no longer use)."""
-        await query.answer(texts(STAFF_LANG, "tickets.button_gone"), show_alert=True)
+        await query.answer(texts(STAFF_LANG, "common.button_gone"), show_alert=True)
 
     @router.my_chat_member(GroupChat())
     async def on_membership(event: ChatMemberUpdated, helpdesk: HelpDesk, bot: Bot) -> None:
