@@ -212,12 +212,13 @@ def make_fsm_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_control: bool = True) -> Dispatcher:
     """`flood_control=False` only for the local chat, whose scripts type faster than any person."""
-    from bot.adapters.telegram import audience, errors, helpdesk, official, resident, staff
-    from bot.adapters.telegram.middlewares import FloodMiddleware, IdentifyMiddleware
+    from bot.adapters.telegram import audience, errors, helpdesk, ignored, official, resident, staff
+    from bot.adapters.telegram.middlewares import EditsAsNew, FloodMiddleware, IdentifyMiddleware
     from bot.adapters.telegram.response_types import pin_response_types
 
     pin_response_types()
     dp = Dispatcher(storage=storage or MemoryStorage(), **app.deps())
+    dp.update.outer_middleware(EditsAsNew())
     identify = IdentifyMiddleware(app.residents)
     flood = FloodMiddleware(app.flood)
     for observer in (dp.message, dp.callback_query, dp.my_chat_member):
@@ -234,6 +235,12 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
         helpdesk.make_router,
         staff.make_router,
     )
-    for make_router in (errors.make_router, *features, resident.make_router):
+    for make_router in (
+        errors.make_router,
+        ignored.make_router,
+        *features,
+        resident.make_router,
+        ignored.make_last_router,
+    ):
         dp.include_router(make_router())
     return dp

@@ -23,6 +23,7 @@ from bot.app.tickets import (
 )
 from bot.core.privacy import mask
 from bot.core.screens import Button, Screen, rows
+from bot.core.text_split import LONG_TEXT
 from bot.core.working_hours import WorkingHours
 
 
@@ -139,6 +140,7 @@ class ResidentDesk(DeskBase):
         limit = group.unanswered_hours if group else DEFAULT_UNANSWERED_HOURS
         deadline = hours.add(ticket.created_at, dt.timedelta(hours=limit))
         return [
+            *self._sent_whole(lang, draft.parts),
             Screen(
                 self.t(
                     lang,
@@ -149,7 +151,7 @@ class ResidentDesk(DeskBase):
                     deadline=self._when(lang, deadline, hours),
                 ),
                 self._ticket_buttons(r, ticket),
-            )
+            ),
         ]
 
     async def already_sent(self, r: Resident) -> bool:
@@ -170,9 +172,16 @@ class ResidentDesk(DeskBase):
         screens = []
         if msg.masked_secrets and mask(incoming.text).has_otp_risk:
             screens.append(Screen(self.t(lang, "tickets.otp_warning")))
+        screens += self._sent_whole(lang, (incoming,))
         key = "tickets.reopened" if was_closed else "tickets.added"
         screens.append(Screen(self.t(lang, key, number=ticket.number), self._ticket_buttons(r, ticket)))
         return screens
+
+    def _sent_whole(self, lang: str, parts: tuple[Incoming, ...]) -> list[Screen]:
+        """A long message: she is told it went to staff whole (it used to be cut at 3,000 characters)."""
+        if any(len(p.text) > LONG_TEXT for p in parts):
+            return [Screen(self.t(lang, "tickets.sent_whole"))]
+        return []
 
     def not_relayed(self, r: Resident, ticket: Ticket) -> list[Screen]:
         """A sticker while her question is open: say it did not go to staff, and how to write instead."""

@@ -103,6 +103,14 @@ class Progress:
     updated_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True)
+class Pressed:
+    """What a button press shows; `stale` when it was forged or is about something gone."""
+
+    screens: list[Screen]
+    stale: bool = False
+
+
 class ResidentFlow:
     def __init__(
         self,
@@ -285,6 +293,10 @@ class ResidentFlow:
 
     async def act(self, r: Resident, action: str) -> list[Screen]:
         """A button was pressed. Unknown, forged or stale actions get a fresh menu, never an error."""
+        return (await self.press(r, action)).screens
+
+    async def press(self, r: Resident, action: str) -> Pressed:
+        """`act`, saying whether the button was one we can still follow (a channel may tell her it was not)."""
         verb, _, rest = (action or "").partition(":")
         args = rest.split(":") if rest else []
         handler = self._actions.get(verb)
@@ -294,8 +306,8 @@ class ResidentFlow:
             except (TypeError, ValueError, LookupError):
                 screens = None
             if screens is not None:
-                return screens
-        return [Screen(self.t(r.language, "resident.stale_button")), await self.menu(r)]
+                return Pressed(screens)
+        return Pressed([Screen(self.t(r.language, "resident.stale_button")), await self.menu(r)], stale=True)
 
     async def _navigate(self, r: Resident, nav: str) -> list[Screen]:
         """Typed "tiếp" / "quay lại" / "bị kẹt" in a guide act like its buttons; otherwise (and "menu"): the menu."""

@@ -17,9 +17,10 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ReplyParameters
 
-from bot.adapters.telegram.render import keyboard, send_screens
+from bot.adapters.telegram.render import TEXT_LIMIT, keyboard, send_screens
 from bot.app.helpdesk import Delivered, Delivery
 from bot.core.screens import Button, Screen
+from bot.core.text_split import split_text
 
 log = logging.getLogger(__name__)
 MAX_RETRY_WAIT = 5.0
@@ -56,15 +57,21 @@ class DeskSender:
         self, chat_id: int, screen: Screen, *, thread_id: int | None = None, reply_to: int | None = None
     ) -> Delivered:
         if reply_to is not None and not screen.image:
-            return await self._call(
-                chat_id,
-                self.bot.send_message,
-                chat_id,
-                screen.text[:4096],
-                message_thread_id=thread_id,
-                reply_markup=keyboard(screen),
-                reply_parameters=ReplyParameters(message_id=reply_to, allow_sending_without_reply=True),
-            )
+            chunks = split_text(screen.text, TEXT_LIMIT) or ["…"]
+            delivered = Delivered(Delivery.FAILED)
+            for i, chunk in enumerate(chunks):  # every part under the ticket's card, the buttons on the last
+                delivered = await self._call(
+                    chat_id,
+                    self.bot.send_message,
+                    chat_id,
+                    chunk,
+                    message_thread_id=thread_id,
+                    reply_markup=keyboard(screen) if i == len(chunks) - 1 else None,
+                    reply_parameters=ReplyParameters(message_id=reply_to, allow_sending_without_reply=True),
+                )
+                if not delivered.ok:
+                    break
+            return delivered
 
         async def screens() -> object:
             sent = await send_screens(self.bot, chat_id, [screen], thread_id=thread_id)

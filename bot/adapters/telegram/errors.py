@@ -1,4 +1,6 @@
-"""Last-resort error handling: a blocked bot is recorded, anything else gets an apology, never silence."""
+"""Last-resort error handling: a blocked bot is recorded, a person in a private chat gets an apology,
+a pressed button is answered; in a group nothing is posted (a neighbourhood group must not read
+"Xin lỗi bác, cháu vừa gặp lỗi"): the failure is logged for us instead."""
 
 from __future__ import annotations
 
@@ -7,13 +9,17 @@ import logging
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
-from aiogram.types import ErrorEvent
+from aiogram.types import ErrorEvent, User
 
 from bot.adapters.telegram.middlewares import CHANNEL
 from bot.app.residents import ResidentService
 from bot.core.i18n import Texts
 
 log = logging.getLogger(__name__)
+
+
+def _lang(user: User | None) -> str:
+    return "en" if user is not None and (user.language_code or "").startswith("en") else "vi"
 
 
 def make_router() -> Router:
@@ -23,23 +29,28 @@ def make_router() -> Router:
     @router.errors()
     async def on_error(event: ErrorEvent, residents: ResidentService, texts: Texts, bot: Bot) -> bool:
         update = event.update
-        chat_id = None
-        user = None
-        if update.message:
-            chat_id, user = update.message.chat.id, update.message.from_user
-        elif update.callback_query:
-            user = update.callback_query.from_user
-            chat_id = user.id
+        message = update.message or update.edited_message
+        query = update.callback_query
+        user = message.from_user if message else query.from_user if query else None
+        private_chat = None  # where an apology may go: the person's own chat with the bot
+        if message is not None and message.chat.type == "private":
+            private_chat = message.chat.id
+        elif query is not None and (query.message is None or query.message.chat.type == "private"):
+            private_chat = query.from_user.id
         if isinstance(event.exception, TelegramForbiddenError):
-            if chat_id is not None and chat_id > 0:
-                await residents.mark_blocked(CHANNEL, chat_id)
-            log.info("chat %s blocked the bot", chat_id)
+            if private_chat is not None:
+                await residents.mark_blocked(CHANNEL, private_chat)
+            log.info("update %s: the bot was blocked or removed", update.update_id)
             return True
-        log.exception("update %s failed", update.update_id, exc_info=event.exception)
-        if chat_id is not None:
-            lang = "en" if user is not None and (user.language_code or "").startswith("en") else "vi"
+        where = message.chat.id if message else query.from_user.id if query else None
+        log.error("update %s (chat %s) failed", update.update_id, where, exc_info=event.exception)
+        text = texts(_lang(user), "common.error")
+        if query is not None:  # never leave the button spinning (fails quietly if the handler answered it)
             with contextlib.suppress(TelegramAPIError):
-                await bot.send_message(chat_id, texts(lang, "common.error"))
+                await query.answer(text if private_chat is None else None, show_alert=private_chat is None)
+        if private_chat is not None:
+            with contextlib.suppress(TelegramAPIError):
+                await bot.send_message(private_chat, text)
         return True
 
     return router

@@ -46,6 +46,50 @@ class TextMatches(Filter):
         return message.text is not None and self.predicate(message.text)
 
 
+# What a person writes; any other message (new members, pins, title changes, topic created …) is Telegram's own.
+WRITTEN = frozenset(
+    {
+        "text",
+        "photo",
+        "document",
+        "video",
+        "video_note",
+        "voice",
+        "audio",
+        "animation",
+        "sticker",
+        "location",
+        "venue",
+        "contact",
+        "poll",
+        "dice",
+        "story",
+    }
+)
+
+
+def not_from_a_person(message: Message) -> str | None:
+    """Why a message is nobody's words to answer (None when it is): an anonymous admin or a channel
+    (`sender_chat`), a bot, or a service message. A group's upgrade notice is kept: it is acted on."""
+    if message.migrate_from_chat_id is not None:
+        return None
+    if message.sender_chat is not None:
+        return "sent as a chat"
+    if message.from_user is None or message.from_user.is_bot:
+        return "sent by a bot"
+    if message.content_type not in WRITTEN:
+        return f"service message {message.content_type}"
+    return None
+
+
+class NotFromAPerson(Filter):
+    """Messages no handler should answer (see `not_from_a_person`); passes the reason as `why`."""
+
+    async def __call__(self, message: Message) -> bool | dict[str, str]:
+        why = not_from_a_person(message)
+        return {"why": why} if why else False
+
+
 class ChatMigrated(Filter):
     """The service message a group leaves when it becomes a supergroup."""
 

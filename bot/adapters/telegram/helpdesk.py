@@ -183,7 +183,7 @@ def make_router() -> Router:
     @router.callback_query(Unparsed(RESIDENT_FACTORIES))
     async def on_forged(query: CallbackQuery, resident: Resident, texts: Texts) -> None:
         """A payload of ours that does not parse (forged, or a layout we no longer use)."""
-        await query.answer(texts(resident.language, "tickets.button_gone"))
+        await query.answer(texts(resident.language, "common.button_gone"))
 
     @router.callback_query(StateFilter(Asking))
     async def on_other_button(query: CallbackQuery, state: FSMContext) -> None:

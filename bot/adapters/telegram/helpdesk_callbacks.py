@@ -17,7 +17,6 @@ from pydantic import Field
 from bot.app.helpdesk_buttons import DraftAction, StaffAction, TicketAction, TicketAnswer
 from bot.app.tickets import Incoming
 
-MAX_TEXT = 3000
 TicketId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # a forged huge number never reaches the database
 
 
@@ -98,7 +97,7 @@ def incoming(message: Message) -> Incoming:
     )
     return Incoming(
         kind=kind,
-        text=(message.text or message.caption or "")[:MAX_TEXT],
+        text=message.text or message.caption or "",  # whole: Telegram already caps it at 4,096
         chat_id=message.chat.id,
         message_id=message.message_id,
     )

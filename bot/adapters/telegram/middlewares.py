@@ -1,4 +1,5 @@
-"""Per-update plumbing: who is writing (Resident from the database), and inbound flood control."""
+"""Per-update plumbing: edits read as new messages in private, who is writing (Resident from the database),
+and inbound flood control."""
 
 from __future__ import annotations
 
@@ -8,12 +9,28 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import TelegramObject, User
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update, User
 
 from bot.app.residents import ResidentService
 from bot.core.flood import FloodCounter, MemoryFloodCounter
 
 CHANNEL = "telegram"
+
+
+class EditsAsNew(BaseMiddleware):
+    """A resident who fixes a typo in her question is asking the corrected question: in a private chat an
+    edited message goes through the handlers as a new one. Edits in groups stay `edited_message` updates,
+    which the `ignored` router drops (a staff answer, once relayed, is not relayed again)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Update) and (edited := event.edited_message) is not None and edited.chat.type == "private":
+            event = event.model_copy(update={"message": edited, "edited_message": None})
+        return await handler(event, data)
 
 
 class IdentifyMiddleware(BaseMiddleware):
@@ -29,7 +46,8 @@ class IdentifyMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is not None and not user.is_bot:
+        as_chat = isinstance(event, Message) and event.sender_chat is not None  # an anonymous admin, a channel
+        if user is not None and not user.is_bot and not as_chat:
             data["resident"] = await self.residents.identify(CHANNEL, user.id, user.full_name)
         return await handler(event, data)
 
@@ -50,13 +68,21 @@ class FloodMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is None:
+        if user is None or user.is_bot:  # GroupAnonymousBot is every anonymous admin at once: not one person
             return await handler(event, data)
         n = await self.counter.hit(user.id)
         if n > self.limit:
-            if n == self.limit + 1:
-                with contextlib.suppress(TelegramAPIError):
-                    lang = "en" if (user.language_code or "").startswith("en") else "vi"
-                    await data["bot"].send_message(user.id, data["texts"](lang, "common.slow_down"))
+            await self._refuse(event, user, data, first=n == self.limit + 1)
             return None
         return await handler(event, data)
+
+    @staticmethod
+    async def _refuse(event: TelegramObject, user: User, data: dict[str, Any], *, first: bool) -> None:
+        """A dropped button press is still answered (or it spins); a message burst gets one word, in private."""
+        lang = "en" if (user.language_code or "").startswith("en") else "vi"
+        text = data["texts"](lang, "common.slow_down")
+        with contextlib.suppress(TelegramAPIError):
+            if isinstance(event, CallbackQuery):
+                await event.answer(text if first else None)
+            elif first and isinstance(event, Message) and event.chat.type == "private":
+                await data["bot"].send_message(user.id, text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -17,6 +17,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
+from pydantic import Field
 
 from bot.adapters.telegram.filters import DataIs, PrivateChat
 from bot.adapters.telegram.render import send_screens
@@ -34,7 +35,7 @@ class NoticeAction(CallbackData, prefix="an"):
     """`an:<verb>:<notice id>`: the buttons of /announcements and of an approval request."""
 
     verb: Literal["edit", "cancel", "wd", "appr", "rej"]
-    id: int
+    id: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a forged huge number never reaches the database
 
 
 class AudienceChoice(CallbackData, prefix="an"):
@@ -42,6 +43,20 @@ class AudienceChoice(CallbackData, prefix="an"):
 
     kind: Literal["aud"]
     audience: Audience
+
+
+class WardChoice(CallbackData, prefix="an"):
+    """`an:w:<ward id>`: the compose wizard's ward buttons (an official of several wards)."""
+
+    kind: Literal["w"]
+    ward: str
+
+
+class WhenChoice(CallbackData, prefix="an"):
+    """`an:when:<choice>`: the compose wizard's "when" buttons."""
+
+    kind: Literal["when"]
+    choice: Literal["now", "at", "daily", "weekly", "monthly"]
 
 
 class Compose(StatesGroup):
@@ -141,12 +156,15 @@ def make_router() -> Router:
             ),
         )
 
-    @router.callback_query(DataIs(prefix="an:w:"), StateFilter(Compose.ward))
-    async def on_ward(query: CallbackQuery, resident: Resident, texts: Texts, state: FSMContext, bot: Bot) -> None:
-        await _done_button(query, bot)
-        ward = (query.data or "").split(":", 2)[2]
-        if ward not in ((await state.get_data()).get("wards") or []):
+    @router.callback_query(WardChoice.filter(), StateFilter(Compose.ward))
+    async def on_ward(
+        query: CallbackQuery, callback_data: WardChoice, resident: Resident, texts: Texts, state: FSMContext, bot: Bot
+    ) -> None:
+        ward = callback_data.ward
+        if ward not in ((await state.get_data()).get("wards") or []):  # not one of hers: forged
+            await query.answer(texts(resident.language, "common.button_gone"))
             return
+        await _done_button(query, bot)
         await state.update_data(ward=ward)
         await _ask_audience(query.from_user.id, resident.language, texts, state, bot)
 
@@ -183,9 +201,10 @@ def make_router() -> Router:
         await state.update_data(tdps=tdps)
         await _ask_when(message.chat.id, resident.language, texts, state, bot)
 
-    @router.callback_query(DataIs(prefix="an:when:"), StateFilter(Compose.when))
+    @router.callback_query(WhenChoice.filter(), StateFilter(Compose.when))
     async def on_when(
         query: CallbackQuery,
+        callback_data: WhenChoice,
         resident: Resident,
         announcements: AnnouncementService,
         texts: Texts,
@@ -194,7 +213,7 @@ def make_router() -> Router:
     ) -> None:
         await _done_button(query, bot)
         lang = resident.language
-        choice = (query.data or "").split(":", 2)[2]
+        choice = callback_data.choice
         if choice == "now":
             await state.update_data(repeat="once", start=None, until=None)
             await _preview(query.from_user.id, lang, announcements, texts, state, bot)
@@ -316,9 +335,12 @@ def make_router() -> Router:
         state: FSMContext,
         bot: Bot,
     ) -> None:
-        await _done_button(query, bot)
         lang, chat_id = resident.language, query.from_user.id
         verb, notice_id = callback_data.verb, callback_data.id
+        if await announcements.get(notice_id) is None:  # deleted, or never was: the button is gone
+            await query.answer(texts(lang, "common.button_gone"))
+            return
+        await _done_button(query, bot)
         try:
             if verb == "edit":
                 notice = await announcements.get(notice_id)
@@ -363,7 +385,7 @@ def make_router() -> Router:
     @router.callback_query(DataIs(prefix="an:"))
     async def on_invalid_button(query: CallbackQuery, texts: Texts, resident: Resident | None = None) -> None:
         """A forged, stale or foreign notice button: a short answer, never an exception."""
-        await query.answer(texts(resident.language if resident else "vi", "announcements.button_invalid"))
+        await query.answer(texts(resident.language if resident else "vi", "common.button_gone"))
 
     return router
 

@@ -8,6 +8,7 @@ from aiogram import Bot
 from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.core.screens import Screen
+from bot.core.text_split import split_text
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -29,19 +30,6 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     )
 
 
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Split on paragraph or line boundaries so no part exceeds Telegram's limit."""
-    parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = limit
-        parts.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    parts.append(text)
-    return [p for p in parts if p.strip()] or ["…"]
-
-
 async def send_screens(
     bot: Bot, chat_id: int, screens: Sequence[Screen], thread_id: int | None = None
 ) -> list[Message]:
@@ -61,7 +49,7 @@ async def send_screens(
                 )
                 continue
             sent.append(await bot.send_photo(chat_id, FSInputFile(screen.image), message_thread_id=thread_id))
-        chunks = split_text(screen.text)
+        chunks = split_text(screen.text, TEXT_LIMIT) or ["…"]  # over the limit: "(1/2)", "(2/2)" parts
         for i, chunk in enumerate(chunks):
             sent.append(
                 await bot.send_message(

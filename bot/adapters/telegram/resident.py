@@ -13,6 +13,7 @@ from bot.adapters.telegram.filters import PrivateChat
 from bot.adapters.telegram.render import send_screens
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident
+from bot.core.i18n import Texts
 
 
 async def _command(message: Message) -> bool:
@@ -66,9 +67,10 @@ def make_router() -> Router:
         await send_screens(bot, message.chat.id, await flow.non_text(resident, message.caption))
 
     @router.callback_query()
-    async def on_button(query: CallbackQuery, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
-        await query.answer()
-        screens = await flow.act(resident, query.data or "")
+    async def on_button(query: CallbackQuery, resident: Resident, flow: ResidentFlow, texts: Texts, bot: Bot) -> None:
+        pressed = await flow.press(resident, query.data or "")
+        await query.answer(texts(resident.language, "common.button_gone") if pressed.stale else None)
+        screens = pressed.screens
         if query.message is not None:
             # The pressed message keeps its text as history; its buttons go, so old steps can't be pressed twice.
             with contextlib.suppress(TelegramBadRequest):

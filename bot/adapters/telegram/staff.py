@@ -147,7 +147,6 @@ def make_router() -> Router:
     async def on_migrated(message: Message, helpdesk: HelpDesk, bot: Bot) -> None:
         """The group became a supergroup with a new id (Telegram posts this in the new chat)."""
         await helpdesk.group_migrated(message.migrate_from_chat_id or 0, message.chat.id, DeskSender(bot))
-        raise SkipHandler()
 
     @router.message(command)
     async def on_unknown_command(message: Message, resident: Resident, helpdesk: HelpDesk, bot: Bot) -> None:
@@ -197,7 +196,7 @@ def make_router() -> Router:
     @router.callback_query(Unparsed(STAFF_FACTORIES))
     async def on_forged(query: CallbackQuery, texts: Texts) -> None:
         """A payload of ours that does not parse (forged, or a layout we no longer use)."""
-        await query.answer(texts(STAFF_LANG, "tickets.button_gone"), show_alert=True)
+        await query.answer(texts(STAFF_LANG, "common.button_gone"), show_alert=True)
 
     @router.my_chat_member(GroupChat())
     async def on_membership(event: ChatMemberUpdated, helpdesk: HelpDesk, bot: Bot) -> None:

@@ -25,6 +25,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.core.text_split import split_text
+
 DEFAULT_API_URL = "https://bot-api.zaloplatforms.com"
 MAX_TEXT = 2000  # sendMessage text and sendPhoto caption: 1-2,000 characters
 SECRET_MIN, SECRET_MAX = 8, 256  # setWebhook secret_token length
@@ -202,57 +204,6 @@ def parse_update(data: object) -> Update | None:
     return Update(name, parse_message(data.get("message")), dict(data))
 
 
-# --- splitting ----------------------------------------------------------------------------
-
-_SEPARATORS = ("\n\n", "\n", " ")
-
-
-def _chunks(text: str, budget: int, seps: tuple[str, ...]) -> list[str]:
-    if len(text) <= budget:
-        return [text]
-    if not seps:
-        return [text[i : i + budget] for i in range(0, len(text), budget)]
-    sep, finer = seps[0], seps[1:]
-    out: list[str] = []
-    cur: str | None = None
-    for part in text.split(sep):
-        if len(part) > budget:
-            if cur is not None:
-                out.append(cur)
-            sub = _chunks(part, budget, finer)
-            out.extend(sub[:-1])
-            cur = sub[-1]
-            continue
-        joined = part if cur is None else cur + sep + part
-        if len(joined) <= budget:
-            cur = joined
-        else:
-            if cur is not None:
-                out.append(cur)
-            cur = part
-    if cur is not None:
-        out.append(cur)
-    return out
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Cut ``text`` into messages of at most ``limit`` characters: at paragraph breaks, else
-    line breaks, else spaces, else anywhere; each part of a split ends with "(i/n)"."""
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    n = 2
-    while True:
-        marker_len = len(f"\n({n}/{n})")
-        parts = [p.strip() for p in _chunks(text, limit - marker_len, _SEPARATORS)]
-        parts = [p for p in parts if p]
-        if len(str(len(parts))) <= len(str(n)):
-            break
-        n = len(parts)
-    total = len(parts)
-    return [f"{p}\n({i}/{total})" for i, p in enumerate(parts, 1)]
-
-
 # --- the client ---------------------------------------------------------------------------
 
 
@@ -362,7 +313,7 @@ class ZaloClient:
 
     async def send_text(self, chat_id: str, text: str) -> list[SentMessage]:
         """Any length: split at paragraph, then line, then word boundaries with "(1/2)" markers."""
-        return [await self.send_message(chat_id, part) for part in split_text(text)]
+        return [await self.send_message(chat_id, part) for part in split_text(text, MAX_TEXT)]
 
     async def send_photo(self, chat_id: str, photo_url: str, caption: str | None = None) -> SentMessage:
         """A photo by URL (the API takes a link, not an upload); caption up to 2,000 characters."""

@@ -1,8 +1,14 @@
-"""Splitting long text for Zalo's 2,000-character messages: paragraphs, then lines, then words."""
+"""Splitting long text into messages (Zalo: 2,000 characters, Telegram: 4,096): paragraphs, then lines,
+then sentences, then words; one function for both channels."""
 
 from __future__ import annotations
 
-from bot.adapters.zalo.client import MAX_TEXT, split_text
+import functools
+
+from bot.core import text_split
+
+MAX_TEXT = 2000  # Zalo's limit; Telegram's below
+split_text = functools.partial(text_split.split_text, limit=MAX_TEXT)
 
 
 def _body(part: str) -> str:
@@ -54,3 +60,18 @@ def test_markers_count_all_parts_even_past_nine() -> None:
     assert len(parts) == 12
     assert parts[0].endswith("(1/12)") and parts[-1].endswith("(12/12)")
     assert all(len(p) <= MAX_TEXT for p in parts)
+
+
+def test_a_paragraph_without_line_breaks_is_cut_between_sentences() -> None:
+    sentences = [f"Câu số {i} nói về thủ tục ở phường." for i in range(200)]  # ~7,000 characters, one line
+    parts = text_split.split_text(" ".join(sentences), 4096)
+    assert [p[-6:] for p in parts] == ["\n(1/2)", "\n(2/2)"]
+    assert all(len(p) <= 4096 for p in parts)
+    assert all(_body(p).endswith("phường.") for p in parts)  # never in the middle of a sentence
+    assert " ".join(_body(p) for p in parts) == " ".join(sentences)
+
+
+def test_the_zalo_client_uses_the_same_function() -> None:
+    from bot.adapters.zalo import client
+
+    assert client.split_text is text_split.split_text
