@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group, topic_message
+from tests.telegram.test_helpdesk_roundtrip import GROUP, ticket_in_topic, topic_message
 
 
 def _text_message(actor, message_id: int, text: str, **extra: Any) -> dict[str, Any]:
@@ -31,12 +31,7 @@ async def test_a_resident_who_fixes_a_typo_gets_the_answer_to_the_corrected_ques
 
 
 async def test_edits_in_groups_are_ignored(harness):
-    await staff_group(harness)
-    lan = await harness.onboarded()
-    await lan.press("Hỏi cán bộ phường")
-    await lan.send("không đăng nhập được VNeID")
-    await lan.press("Gửi cho cán bộ")
-    ((thread, _),) = harness.fake.topics[GROUP]
+    _, thread = await ticket_in_topic(harness)
     ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
     answer = _text_message(
         ha,

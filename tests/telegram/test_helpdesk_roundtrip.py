@@ -39,6 +39,17 @@ async def staff_group(harness, *, forum: bool = True, chat_id: int = GROUP, ward
     return admin
 
 
+async def ticket_in_topic(harness, question: str = "không đăng nhập được VNeID"):
+    """A staff group is bound and an onboarded resident's question waits in its topic: (resident, thread)."""
+    await staff_group(harness)
+    lan = await harness.onboarded()
+    await lan.press("Hỏi cán bộ phường")
+    await lan.send(question)
+    await lan.press("Gửi cho cán bộ")
+    ((thread, _),) = harness.fake.topics[GROUP]
+    return lan, thread
+
+
 async def ask_from_stuck_step(harness, resident, question: str):
     await resident.press("VNeID – định danh")
     await resident.press("Cài VNeID và kích hoạt")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group, topic_message
+from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group, ticket_in_topic, topic_message
 
 MARKER = re.compile(r"\n\((\d+)/(\d+)\)$")
 
@@ -46,12 +46,7 @@ async def test_a_long_question_reaches_staff_whole_and_the_resident_is_told(harn
 
 
 async def test_a_long_staff_answer_reaches_the_resident_in_marked_parts(harness):
-    await staff_group(harness)
-    lan = await harness.onboarded()
-    await lan.press("Hỏi cán bộ phường")
-    await lan.send("không đăng nhập được VNeID")
-    await lan.press("Gửi cho cán bộ")
-    ((thread, _),) = harness.fake.topics[GROUP]
+    _, thread = await ticket_in_topic(harness)
     answer = _long("Bác làm theo bước", 6) + "\n\n" + ("Cuối cùng bác bấm Lưu. " * 9).strip()
     assert 4000 < len(answer) <= 4096  # with "Cán bộ phường trả lời:" and the footer, over the limit
     before = len(harness.fake.sent)

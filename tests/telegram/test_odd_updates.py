@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.localchat.actors import STICKER
 from tests.telegram.test_announcements import ward_with_groups
-from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group, topic_message
+from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group, ticket_in_topic, topic_message
 
 G5 = -1003000000005  # the neighbourhood group of tổ dân phố 5
 ANON = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
@@ -31,16 +32,6 @@ def _msg(harness, chat_id: int, sender: dict[str, Any] | None, **extra: Any) -> 
 
 def _person(user_id: int, name: str = "Ông Minh") -> dict[str, Any]:
     return {"id": user_id, "is_bot": False, "first_name": name}
-
-
-async def _ticket_topic(harness) -> int:
-    await staff_group(harness)
-    lan = await harness.onboarded()
-    await lan.press("Hỏi cán bộ phường")
-    await lan.send("không đăng nhập được VNeID")
-    await lan.press("Gửi cho cán bộ")
-    ((thread, _),) = harness.fake.topics[GROUP]
-    return thread
 
 
 def _service_messages(harness, chat_id: int, thread: int | None = None) -> list[dict[str, Any]]:
@@ -76,7 +67,7 @@ def _service_messages(harness, chat_id: int, thread: int | None = None) -> list[
         {"message": _msg(harness, chat_id, ANON, sender_chat=group, pinned_message=_msg(harness, chat_id, ANON))},
         {"message": _msg(harness, chat_id, person, group_chat_created=True)},
         {"message": _msg(harness, chat_id, person, migrate_to_chat_id=-1004000000001)},
-        {"message": _msg(harness, chat_id, person, sticker=_sticker(), **in_topic)},
+        {"message": _msg(harness, chat_id, person, sticker=dict(STICKER), **in_topic)},
         {
             "channel_post": _msg(
                 harness, -1009999, None, sender_chat={"id": -1009999, "type": "channel", "title": "Kênh"}, text="Tin"
@@ -90,20 +81,8 @@ def _service_messages(harness, chat_id: int, thread: int | None = None) -> list[
     ]
 
 
-def _sticker() -> dict[str, Any]:
-    return {
-        "file_id": "stk",
-        "file_unique_id": "stk",
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
-    }
-
-
 async def test_anonymous_admins_and_service_messages_in_a_staff_group_are_ignored_quietly(harness, caplog):
-    thread = await _ticket_topic(harness)
+    _, thread = await ticket_in_topic(harness)
     before = len(harness.fake.sent)
     caplog.set_level(logging.ERROR)
     for update in _service_messages(harness, GROUP, thread):
@@ -154,7 +133,7 @@ async def test_a_failure_in_a_group_is_logged_never_apologised_for_in_the_group(
 @pytest.mark.parametrize(
     ("kind", "payload"),
     [
-        ("sticker", {"sticker": _sticker()}),
+        ("sticker", {"sticker": dict(STICKER)}),
         ("voice", {"voice": {"file_id": "vc", "file_unique_id": "vc", "duration": 3}}),
         ("location", {"location": {"latitude": 21.07, "longitude": 105.82}}),
         ("contact", {"contact": {"phone_number": "0912345678", "first_name": "Lan"}}),

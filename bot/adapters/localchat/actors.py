@@ -18,6 +18,17 @@ _update_ids = itertools.count(1)
 _callback_ids = itertools.count(1)
 
 
+STICKER: dict[str, Any] = {  # a sticker as Telegram sends it
+    "file_id": "stk",
+    "file_unique_id": "stk",
+    "type": "regular",
+    "width": 512,
+    "height": 512,
+    "is_animated": False,
+    "is_video": False,
+}
+
+
 class Actor:
     def __init__(
         self,
@@ -77,17 +88,7 @@ class Actor:
         self, kind: str, caption: str | None = None, *, thread_id: int | None = None, reply_to: Sent | None = None
     ) -> list[Sent]:
         media: dict[str, Any] = {
-            "sticker": {
-                "sticker": {
-                    "file_id": "stk",
-                    "file_unique_id": "stk",
-                    "type": "regular",
-                    "width": 512,
-                    "height": 512,
-                    "is_animated": False,
-                    "is_video": False,
-                }
-            },
+            "sticker": {"sticker": dict(STICKER)},
             "photo": {"photo": [{"file_id": "ph", "file_unique_id": "ph", "width": 90, "height": 90}]},
             "voice": {"voice": {"file_id": "vc", "file_unique_id": "vc", "duration": 3}},
             "document": {"document": {"file_id": "doc", "file_unique_id": "doc", "file_name": "giay-to.pdf"}},

@@ -59,7 +59,6 @@ class FloodMiddleware(BaseMiddleware):
 
     def __init__(self, counter: FloodCounter | None = None):
         self.counter: FloodCounter = counter or MemoryFloodCounter()
-        self.limit = self.counter.limit
 
     async def __call__(
         self,
@@ -71,8 +70,9 @@ class FloodMiddleware(BaseMiddleware):
         if user is None or user.is_bot:  # GroupAnonymousBot is every anonymous admin at once: not one person
             return await handler(event, data)
         n = await self.counter.hit(user.id)
-        if n > self.limit:
-            await self._refuse(event, user, data, first=n == self.limit + 1)
+        limit = self.counter.limit
+        if n > limit:
+            await self._refuse(event, user, data, first=n == limit + 1)
             return None
         return await handler(event, data)
 
