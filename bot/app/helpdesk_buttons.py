@@ -26,6 +26,7 @@ class TicketAction(StrEnum):
     CLOSE = "close"  # asks "Bác chắc chắn muốn đóng câu hỏi?"
     CLOSE_YES = "closey"
     CLOSE_NO = "closen"
+    SEND_MORE = "more"  # "Gửi thêm cho cán bộ": the message that got a guide goes to the ticket too
 
 
 class TicketAnswer(StrEnum):

@@ -177,6 +177,17 @@ class ResidentDesk(DeskBase):
         screens.append(Screen(self.t(lang, key, number=ticket.number), self._ticket_buttons(r, ticket)))
         return screens
 
+    def guide_while_open(self, r: Resident, ticket: Ticket, guide: list[Screen]) -> list[Screen]:
+        """A new question, while her ticket is open, that a guide answers: the guide, and a button to send
+        the message to staff as well (issue 10: before, every message went to staff and no guide came)."""
+        lang = r.language
+        key = "tickets.guide_while_open" if ticket.is_open else "tickets.guide_after_close"
+        offer = Screen(
+            self.t(lang, key, number=ticket.number),
+            rows(Button(self.t(lang, "tickets.btn_send_more"), B.ticket(B.TicketAction.SEND_MORE, ticket.id))),
+        )
+        return [*guide, offer]
+
     def _sent_whole(self, lang: str, parts: tuple[Incoming, ...]) -> list[Screen]:
         """A long message: she is told it went to staff whole (it used to be cut at 3,000 characters)."""
         if any(len(p.text) > LONG_TEXT for p in parts):
@@ -190,7 +201,7 @@ class ResidentDesk(DeskBase):
         ]
 
     async def ticket_to_continue(self, r: Resident) -> Ticket | None:
-        """The ticket a resident's plain message belongs to: open, or closed by staff < 7 days ago."""
+        """The ticket a resident's plain message belongs to: open, or closed by staff < 24 h ago and not yet rated."""
         return await self.tickets.continuable_for_resident(r.id)
 
     async def my_tickets(self, r: Resident) -> list[Screen]:

@@ -26,7 +26,9 @@ from bot.core.clock import Clock
 from bot.core.privacy import mask
 from bot.core.working_hours import WorkingHours
 
-REOPEN_WINDOW = dt.timedelta(days=7)
+# A closed ticket catches her next message for a day (issue 10): longer, and a new question asked
+# days later would go to staff instead of getting its guide. Once she rated the answer it catches none.
+REOPEN_WINDOW = dt.timedelta(hours=24)
 DEFAULT_UNASSIGNED_MINUTES = 30
 # Quy chế 3/2025 of iHanoi asks for an acknowledgement within 8 working hours; we aim for half.
 DEFAULT_UNANSWERED_HOURS = 4
@@ -299,12 +301,14 @@ class TicketService:
             return _ticket(row) if row is not None and row.status != Status.CLOSED else None
 
     async def reopenable_for_resident(self, resident_id: int) -> Ticket | None:
-        """A ticket staff closed in the last 7 days that the resident has not confirmed as solved."""
+        """A ticket staff closed in the last 24 h that the resident has neither confirmed as solved nor rated."""
         t = await self.continuable_for_resident(resident_id)
         return t if t is not None and not t.is_open else None
 
     async def continuable_for_resident(self, resident_id: int) -> Ticket | None:
-        """Her open ticket, or the one staff closed < 7 days ago unconfirmed: one query, none if known to be none."""
+        """Her open ticket, or the one staff closed < 24 h ago, unconfirmed and unrated.
+
+        One query, and none for a resident known to have none."""
         if resident_id in self.no_ticket:
             return None
         self.continuable_queries += 1

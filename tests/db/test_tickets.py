@@ -94,15 +94,21 @@ async def test_resident_cannot_touch_someone_elses_ticket(db_url):
     await db.close()
 
 
-async def test_writing_again_within_seven_days_reopens(db_url):
+async def test_writing_again_within_a_day_reopens_until_rated(db_url):
     db, clock, svc, lan, (ha, *_), _admin = await setup(db_url)
     t, _ = await svc.open(lan, Incoming("text", "hỏi"))
     await svc.close_by_staff(t.id, ha)
-    clock.advance(days=6)
+    clock.advance(hours=23)
     t2, _ = await svc.add_message(t.id, lan, Incoming("text", "vẫn chưa được"))
     assert t2.status == Status.OPEN
     await svc.close_by_staff(t.id, ha)
-    clock.advance(days=8)
+    clock.advance(hours=25)
+    assert await svc.reopenable_for_resident(lan.id) is None
+    # a rated answer catches nothing, even within the day
+    t3, _ = await svc.open(lan, Incoming("text", "hỏi lại"))
+    await svc.close_by_staff(t3.id, ha)
+    assert (await svc.reopenable_for_resident(lan.id)).id == t3.id
+    await svc.rate(t3.id, lan, 5)
     assert await svc.reopenable_for_resident(lan.id) is None
     await db.close()
 

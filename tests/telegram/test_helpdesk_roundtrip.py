@@ -175,7 +175,7 @@ async def test_reply_to_a_closed_ticket_tells_the_staff(harness):
     assert harness.fake.messages_to(1001, before) == []
 
 
-async def test_writing_again_within_seven_days_reopens_the_ticket(harness):
+async def test_writing_again_within_a_day_reopens_the_ticket(harness):
     await staff_group(harness)
     ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
     lan = await harness.onboarded()
@@ -183,17 +183,16 @@ async def test_writing_again_within_seven_days_reopens_the_ticket(harness):
     await lan.send("bác chưa nộp được tiền điện")
     await lan.press("Gửi cho cán bộ")
     await ha.press_data("tk:close:1")
-    harness.clock.advance(days=3)
+    harness.clock.advance(hours=20)
     out = await lan.send("vẫn chưa nộp được cháu ạ")
     assert "mở lại câu hỏi #1" in out[-1].text
     assert "phiếu #1 được mở lại" in harness.fake.messages_to(GROUP)[-2].text
     assert "vẫn chưa nộp được" in harness.fake.last_to(GROUP).text
     ticket = await harness.app.helpdesk.tickets.get(1)
     assert ticket.status == Status.OPEN
-    # after 7 days a new message goes to the matcher again
+    # after 24 hours a new message goes to the matcher again
     await ha.press_data("tk:close:1")
-    await lan.press("Đã xong")
-    harness.clock.advance(days=8)
+    harness.clock.advance(hours=25)
     out = await lan.send("cài iHanoi thế nào")
     assert "iHanoi" in out[-1].text and "phiếu" not in out[-1].text
 
@@ -281,3 +280,40 @@ async def test_an_english_speaking_resident_gets_the_answer_in_english(harness):
     assert "💬 How do I pay my water bill?" in harness.fake.last_to(GROUP).text  # staff read it as typed
     await ha.send("Bác dùng ứng dụng ngân hàng nhé", thread_id=thread, reply_to=topic_message(thread))
     assert harness.fake.last_to(1003).text.startswith("💬 Ward staff reply: Bác dùng ứng dụng")
+
+
+async def test_a_new_question_while_a_ticket_is_open_gets_its_guide_and_can_go_to_staff_too(harness):
+    lan, _thread = await ticket_in_topic(harness, "bác chưa nộp được tiền điện")
+    before = len(harness.fake.sent)
+
+    # A question a guide answers: the guide opens, and nothing reaches the staff group yet.
+    out = await lan.send("cài iHanoi thế nào")
+    assert any("iHanoi" in m.text for m in out)
+    assert "vẫn đang chờ cán bộ" in out[-1].text
+    assert out[-1].button_labels == ["📨 Gửi thêm cho cán bộ"]
+    assert harness.fake.messages_to(GROUP, before) == []
+
+    # She wants staff to read it as well: one tap sends it to her ticket's topic.
+    out = await lan.press("📨 Gửi thêm cho cán bộ")
+    assert "chuyển cho cán bộ (phiếu #1)" in out[-1].text
+    assert "cài iHanoi thế nào" in harness.fake.last_to(GROUP).text
+    # the same button again is spent
+    await lan.press_data("hd:more:1")
+    assert "không còn dùng được" in harness.fake.callback_answers[-1].get("text")
+
+    # A message no guide answers still goes to the ticket.
+    await lan.send("cháu ơi bác vẫn đang chờ")
+    assert "bác vẫn đang chờ" in harness.fake.last_to(GROUP).text
+
+
+async def test_after_staff_close_a_guide_question_gets_the_guide_and_other_words_reopen(harness):
+    lan, thread = await ticket_in_topic(harness)
+    ha = harness.actor(2001, "Cán bộ Hà", chat_id=GROUP)
+    await ha.send("Bác ra công an phường nhé", thread_id=thread, reply_to=topic_message(thread))
+    await ha.press_data("tk:close:1")
+    harness.clock.advance(hours=2)
+    out = await lan.send("cài iHanoi thế nào")
+    assert "hỏi thêm cán bộ về câu hỏi #1" in out[-1].text
+    assert (await harness.app.helpdesk.tickets.get(1)).status == Status.CLOSED
+    out = await lan.send("bác ra rồi mà vẫn chưa được")
+    assert "mở lại câu hỏi #1" in out[-1].text

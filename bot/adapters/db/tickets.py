@@ -201,7 +201,9 @@ class TicketRepo:
         if row.status != closed_status:
             return row
         closed_at = row.closed_at
-        if row.closed_by != closed_by or row.solved or closed_at is None or closed_at < closed_since:
+        if row.closed_by != closed_by or row.solved or row.rating is not None:
+            return None
+        if closed_at is None or closed_at < closed_since:
             return None
         return row
 

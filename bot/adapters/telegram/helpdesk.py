@@ -34,6 +34,7 @@ from bot.adapters.telegram.helpdesk_callbacks import (
 from bot.adapters.telegram.render import send_screens
 from bot.app.helpdesk import Draft, HelpDesk
 from bot.app.helpdesk_buttons import ASK, DraftAction, TicketAction, TicketAnswer
+from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident
 from bot.app.tickets import Incoming, Ticket
 from bot.core.i18n import Texts
@@ -52,13 +53,13 @@ def _draft(data: dict[str, Any]) -> Draft | None:
     return Draft(Incoming(**d), data.get("guide"), data.get("step"), tuple(Incoming(**m) for m in data.get("more", [])))
 
 
+def _plain(m: Incoming) -> dict[str, Any]:
+    """A message as FSM data (plain JSON for Redis)."""
+    return {"kind": m.kind, "text": m.text, "chat_id": m.chat_id, "message_id": m.message_id}
+
+
 def _stored(draft: Draft) -> dict[str, Any]:
-    """The draft as FSM data (plain JSON for Redis)."""
-
-    def plain(m: Incoming) -> dict[str, Any]:
-        return {"kind": m.kind, "text": m.text, "chat_id": m.chat_id, "message_id": m.message_id}
-
-    return {"draft": plain(draft.incoming), "more": [plain(m) for m in draft.more]}
+    return {"draft": _plain(draft.incoming), "more": [_plain(m) for m in draft.more]}
 
 
 async def _continuing(message: Message, resident: Resident, helpdesk: HelpDesk) -> bool | dict[str, Any]:
@@ -154,10 +155,27 @@ def make_router() -> Router:
 
     @router.callback_query(TicketCb.filter())
     async def on_ticket_button(
-        query: CallbackQuery, callback_data: TicketCb, resident: Resident, helpdesk: HelpDesk, bot: Bot
+        query: CallbackQuery,
+        callback_data: TicketCb,
+        resident: Resident,
+        helpdesk: HelpDesk,
+        state: FSMContext,
+        texts: Texts,
+        bot: Bot,
     ) -> None:
-        await query.answer()
         number = callback_data.ticket
+        if callback_data.action is TicketAction.SEND_MORE:
+            kept = (await state.get_data()).get("more") or {}
+            if kept.pop("ticket", None) != number or (ticket := await helpdesk.ticket_to_continue(resident)) is None:
+                await query.answer(texts(resident.language, "common.button_gone"))
+                return
+            await query.answer()
+            await state.update_data(more=None)
+            await _drop_buttons(query, bot)
+            screens = await helpdesk.resident_message(resident, ticket, Incoming(**kept), DeskSender(bot))
+            await send_screens(bot, query.from_user.id, screens)
+            return
+        await query.answer()
         if callback_data.action is TicketAction.CLOSE:
             screens = await helpdesk.resident_close_confirm(resident, number)
         elif callback_data.action is TicketAction.CLOSE_YES:
@@ -220,13 +238,23 @@ def make_router() -> Router:
 
     @router.message(not_command, _continuing)
     async def on_ticket_message(
-        message: Message, resident: Resident, helpdesk: HelpDesk, ticket: Ticket, bot: Bot
+        message: Message,
+        resident: Resident,
+        helpdesk: HelpDesk,
+        flow: ResidentFlow,
+        ticket: Ticket,
+        state: FSMContext,
+        bot: Bot,
     ) -> None:
         m = incoming(message)
         if m.kind == "other":  # a sticker: nothing for staff to read
             if not ticket.is_open:
                 raise SkipHandler()
             await send_screens(bot, message.chat.id, helpdesk.not_relayed(resident, ticket))
+            return
+        if m.kind == "text" and (guide := await flow.guide_for(resident, m.text, besides=ticket.guide_id)):
+            await state.update_data(more={**_plain(m), "ticket": ticket.id})  # for "Gửi thêm cho cán bộ"
+            await send_screens(bot, message.chat.id, helpdesk.guide_while_open(resident, ticket, guide))
             return
         await send_screens(bot, message.chat.id, await helpdesk.resident_message(resident, ticket, m, DeskSender(bot)))
 
