@@ -18,6 +18,7 @@ from bot.adapters.db.db import Database
 from bot.adapters.db.uow import SqlTransactions
 from bot.app.announcements import AnnouncementService
 from bot.app.helpdesk import HelpDesk
+from bot.app.learning import Learning
 from bot.app.ports.notices import SendLimiter
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
@@ -30,6 +31,7 @@ from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult
 from bot.core.rate_limit import RateLimiter
 from bot.settings import CACHE_DIR, Settings
+from bot.workers.learning import LearningWorker
 from bot.workers.notices import NoticeRunner, OffsetClock
 from bot.workers.sla import SlaWorker
 
@@ -52,6 +54,7 @@ class App:
     helpdesk: HelpDesk
     sla: SlaWorker
     flood: FloodCounter  # inbound flood control: per process, or in Redis across instances
+    learning: Learning  # phrasings staff taught the bot; rebuilds `matcher` when accepted ones change
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -117,6 +120,14 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     # Help desk. The "no ticket" cache saves a query per message; it is only correct when this process
     # sees every ticket its residents open, so it is off when instances share Redis.
     tickets = TicketService(transactions, clock, NoTicketCache(enabled=not settings.redis_url))
+    app: App | None = None
+
+    def use_matcher(m: Matcher) -> None:  # learned phrasings accepted: every user of the matcher gets the new one
+        flow.matcher = m
+        if app is not None:
+            app.matcher = m
+
+    learning = Learning(transactions, content, clock, on_matcher=use_matcher)
     helpdesk = HelpDesk(
         tickets=tickets,
         residents=residents,
@@ -125,6 +136,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         clock=clock,
         admin_ids=settings.admin_ids,
         flow=flow,
+        learning=learning,
     )
     sla = SlaWorker(helpdesk)
     app = App(
@@ -142,7 +154,10 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         helpdesk=helpdesk,
         sla=sla,
         flood=make_flood_counter(settings),
+        learning=learning,
     )
+    await learning.refresh()  # phrasings accepted before this start
+    _install_learning(app)
     _install_helpdesk(app)
     _install_notices(app)
     return app
@@ -179,6 +194,21 @@ def _install_notices(app: App) -> None:
     app.extra.setdefault("on_shutdown", []).append(app.notices.stop)
     app.extra.setdefault("localchat_demo", []).append(notices_demo.demo)
     app.extra.setdefault("localchat_tick", []).append(notices_demo.tick)
+
+
+def _install_learning(app: App) -> None:
+    worker = LearningWorker(app.learning)
+
+    async def start(bot: Bot) -> None:
+        await worker.start()
+
+    async def tick(chat: Any, rest: str) -> None:  # the local chat's `:tick`: the worker's minute passes
+        if await app.learning.refresh():
+            chat.out.write("— Bot đã học các cách hỏi mới được duyệt.\n")
+
+    app.extra.setdefault("on_startup", []).append(start)
+    app.extra.setdefault("on_shutdown", []).append(worker.stop)
+    app.extra.setdefault("localchat_tick", []).append(tick)
 
 
 def _install_helpdesk(app: App) -> None:

@@ -93,8 +93,12 @@ def _start(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _unanswered(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli_unanswered import run_unanswered
+    from bot.cli_unanswered import run_assign, run_review, run_unanswered
 
+    if args.action == "assign":
+        return asyncio.run(run_assign(settings, sys.stdout, args.number, args.guide, args.limit))
+    if args.action == "review":
+        return asyncio.run(run_review(settings, sys.stdout, args.accept or [], args.reject or []))
     return asyncio.run(run_unanswered(settings, sys.stdout, args.limit))
 
 
@@ -123,7 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     u = sub.add_parser("unanswered", help="most frequent questions the bot could not answer, grouped")
     u.add_argument("--limit", type=int, default=20)
-    u.set_defaults(func=_unanswered)
+    u.set_defaults(func=_unanswered, action=None)
+    actions = u.add_subparsers(dest="action")
+    a = actions.add_parser("assign", help="suggest group <n> of the report as phrasings for a guide")
+    a.add_argument("number", type=int)
+    a.add_argument("guide")
+    r = actions.add_parser("review", help="list phrasings waiting for review, or accept / reject them")
+    r.add_argument("--accept", nargs="+", metavar="ID", help="phrasing ids, or 'all'")
+    r.add_argument("--reject", nargs="+", metavar="ID", help="phrasing ids, or 'all'")
     return p
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.app import helpdesk_buttons as B
+from bot.app.learning import Learning
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
 from bot.app.tickets import (
@@ -124,6 +125,7 @@ class DeskBase:
         clock: Clock,
         admin_ids: Sequence[int],
         flow: ResidentFlow | None = None,
+        learning: Learning | None = None,
     ):
         self.tickets = tickets
         self.residents = residents
@@ -132,6 +134,7 @@ class DeskBase:
         self.clock = clock
         self.admin_ids = list(admin_ids)
         self.flow = flow  # ResidentFlow, to render guides that staff send with /guide
+        self.learning = learning  # a guide sent with /guide suggests the question as a phrasing for it
 
     async def deliver(self, ticket: Ticket, sender: Sender, *, tell_admins: bool = True) -> bool:
         """Put a ticket (and any of its messages not yet there) into its ward's staff group."""

@@ -14,6 +14,7 @@ from bot.app.helpdesk_base import (
 from bot.app.residents import Resident
 from bot.app.tickets import (
     AlreadyAssigned,
+    Author,
     Incoming,
     NotAllowed,
     Ticket,
@@ -238,13 +239,14 @@ class StaffDesk(DeskBase):
             if not d.ok:
                 break
         answer = await self._after_resident_send(t, d, sender)
-        return (
-            answer
-            if answer.text
-            else StaffAnswer(
-                self.t(STAFF_LANG, "tickets.guide_sent", number=t.number, title=guide.title.get(STAFF_LANG))
-            )
-        )
+        if answer.text:
+            return answer
+        text = self.t(STAFF_LANG, "tickets.guide_sent", number=t.number, title=guide.title.get(STAFF_LANG))
+        if d.ok and self.learning is not None:
+            asked = [m.text for m in await self.tickets.messages(t.id) if m.author == Author.RESIDENT][:1]
+            if await self.learning.suggest(guide.id, asked, f"staff:{staff.id}"):
+                text += "\n" + self.t(STAFF_LANG, "tickets.guide_learned")
+        return StaffAnswer(text)
 
     def unknown_command(self) -> str:
         return self.t(STAFF_LANG, "tickets.unknown_command_staff")

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.adapters.db.announcements import NoticeRepo
 from bot.adapters.db.db import Database
+from bot.adapters.db.learning import LearnedRepo
 from bot.adapters.db.tickets import StaffGroupRepo, TicketRepo
 from bot.adapters.db.unanswered import UnansweredRepo
 from bot.adapters.db.users import ProgressRepo, UserRepo
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
         self.staff_groups = StaffGroupRepo(session)
         self.notices = NoticeRepo(session)
         self.unanswered = UnansweredRepo(session)
+        self.learned = LearnedRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()
