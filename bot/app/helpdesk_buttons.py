@@ -1,6 +1,6 @@
 """What the help desk's buttons carry: one function per payload, no framework.
 
-Each payload is `prefix:field:field…`, the layout of aiogram's `CallbackData`; the Telegram adapter
+Each payload is `prefix:field:field…`, the layout of typed callback-data factories; the Telegram adapter
 parses them with the matching factories in `bot.adapters.telegram.helpdesk_callbacks` (a test packs
 and unpacks every one of them). Keep the two in step; old buttons already in chats keep these shapes.
 """

@@ -1,6 +1,6 @@
 """Tickets: a resident's question to ward staff, its messages, assignment, closing, rating and SLA.
 
-Pure data and rules: no aiogram, no sending (that is `bot.app.helpdesk`). Every staff action is
+Pure data and rules: no chat framework, no sending (that is `bot.app.helpdesk`). Every staff action is
 checked against the actor's roles for the ticket's ward and written to the audit trail.
 
 Exceptions (all `TicketError`):
