@@ -245,9 +245,11 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
     from bot.adapters.telegram import audience, errors, helpdesk, ignored, official, resident, staff
     from bot.adapters.telegram.middlewares import EditsAsNew, FloodMiddleware, IdentifyMiddleware
     from bot.adapters.telegram.response_types import pin_response_types
+    from bot.adapters.telegram.sequencing import PerChatSequence
 
     pin_response_types()
     dp = Dispatcher(storage=storage or MemoryStorage(), **app.deps())
+    dp.update.outer_middleware(PerChatSequence())  # one person's updates one at a time, in order
     dp.update.outer_middleware(EditsAsNew())
     identify = IdentifyMiddleware(app.residents)
     flood = FloodMiddleware(app.flood)

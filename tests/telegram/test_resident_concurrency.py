@@ -90,3 +90,23 @@ async def test_a_returning_resident_costs_no_write_when_nothing_changed(harness)
     commits.clear()
     await a.send("/help")
     assert len(commits) == 1  # last_seen_at is refreshed after five minutes
+
+
+async def test_two_quick_nexts_from_one_resident_move_two_steps_in_order(any_harness):
+    """Typed "tiếp" twice at once: without per-person sequencing both read step 1 and both showed step 2."""
+    h = any_harness
+    a = await h.onboarded(8001)
+    await a.send("Cài ứng dụng iHanoi")
+    before = len(h.fake.sent)
+    await asyncio.gather(a.send("tiếp"), a.send("tiếp"))
+    steps = [m.text.split("Bước ")[1].split("/")[0] for m in h.fake.messages_to(8001, before) if "Bước " in m.text]
+    assert steps == ["2", "3"]
+    async with h.app.db.session() as s:
+        step = (
+            await s.execute(
+                select(ProgressRow.step)
+                .join(UserRow, ProgressRow.user_id == UserRow.id)
+                .where(UserRow.external_id == 8001)
+            )
+        ).scalar_one()
+    assert step == 2  # zero-based: the third step
