@@ -22,6 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 LANGS = ("vi", "en")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$")
 URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s]*)?$")
+MAX_BRANCHES = 4  # "if this happens" buttons under one step
+MAX_BRANCH_STEPS = 6  # a branch is a short detour, not a second guide
+MAX_BRANCH_LABEL = 40  # characters: the label is a button
 
 
 class Strict(BaseModel):
@@ -43,18 +46,49 @@ class Examples(Strict):
     en: list[str] = Field(default_factory=list)
 
 
+def _well_formed_link(v: str | None) -> str | None:
+    if v is not None and not URL_RE.match(v):
+        raise ValueError(f"link is not a well-formed http(s) URL: {v!r}")
+    return v
+
+
+class BranchStep(Strict):
+    """One step of a failure branch's short sub-path."""
+
+    text: Text
+    link: str | None = None
+
+    _link = field_validator("link")(_well_formed_link)
+
+
+class Branch(Strict):
+    """ "If this happens" under a step (the OTP does not arrive, no NFC…): a button and a short sub-path
+    that ends by going back to the step (`then: back`) or by handing over to ward staff (`then: staff`),
+    who see the guide and the step she was on."""
+
+    label: Text  # becomes a button: short
+    steps: list[BranchStep] = Field(min_length=1, max_length=MAX_BRANCH_STEPS)
+    then: Literal["back", "staff"] = "back"
+
+    @field_validator("label")
+    @classmethod
+    def _label_fits_a_button(cls, v: Text) -> Text:
+        for lang in LANGS:
+            if len(v.get(lang)) > MAX_BRANCH_LABEL:
+                raise ValueError(
+                    f"label.{lang} is {len(v.get(lang))} characters; a button label is at most {MAX_BRANCH_LABEL}"
+                )
+        return v
+
+
 class Step(Strict):
     text: Text
     image: str | None = None
     link: str | None = None
     check: Text | None = None  # "did it work?" question asked after this step
+    branches: list[Branch] = Field(default_factory=list, max_length=MAX_BRANCHES)
 
-    @field_validator("link")
-    @classmethod
-    def _link_well_formed(cls, v: str | None) -> str | None:
-        if v is not None and not URL_RE.match(v):
-            raise ValueError(f"link is not a well-formed http(s) URL: {v!r}")
-        return v
+    _link = field_validator("link")(_well_formed_link)
 
 
 class Guide(Strict):
