@@ -9,7 +9,7 @@ from bot.adapters.telegram.guide_callbacks import BranchCb
 from bot.app.resident_flow import branch_action
 from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group
 
-OTP_STEP = 3  # vneid-activate: "Nhập mã OTP vừa gửi về điện thoại"
+OTP_STEP = 7  # vneid-activate: "Bác nhập mã OTP vừa gửi về điện thoại"
 
 
 async def open_otp_step(a):
@@ -27,7 +27,7 @@ async def test_otp_not_arriving_walks_the_sub_path_and_returns_to_the_step(harne
 
     out = await a.press("Không nhận được mã OTP")
     assert "Không nhận được mã OTP (1/3)" in out[-1].text and "vạch sóng" in out[-1].text
-    assert "↩ Về Bước 4/" in " ".join(out[-1].button_labels)
+    assert "↩ Về Bước 8/" in " ".join(out[-1].button_labels)
     assert not any("Quay lại" in label for label in out[-1].button_labels)  # nothing before the first sub-step
 
     out = await a.press("Tiếp")
@@ -39,8 +39,8 @@ async def test_otp_not_arriving_walks_the_sub_path_and_returns_to_the_step(harne
     assert "(3/3)" in out[-1].text and "1900 0368" in out[-1].text
     assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels
 
-    out = await a.press("Về Bước 4/")
-    assert f"Bước {OTP_STEP + 1}/" in out[-1].text and "Nhập mã OTP" in out[-1].text
+    out = await a.press("Về Bước 8/")
+    assert f"Bước {OTP_STEP + 1}/" in out[-1].text and "nhập mã OTP vừa gửi" in out[-1].text
     assert "⚠️ Không nhận được mã OTP" in out[-1].button_labels  # the step again, with its branch
 
 
@@ -52,12 +52,12 @@ async def test_otp_branch_hands_over_to_staff_with_the_guide_and_step(harness):
     await a.press("Tiếp")
     await a.press("Tiếp")
     out = await a.press("Hỏi cán bộ phường")
-    assert "gõ câu hỏi" in out[-1].text and "Bước 4/" in out[-1].text and "Cài VNeID" in out[-1].text
+    assert "gõ câu hỏi" in out[-1].text and "Bước 8/" in out[-1].text and "Cài VNeID" in out[-1].text
     await a.send("Bác chờ mãi không thấy mã OTP về")
     out = await a.press("Gửi cho cán bộ")
     assert "Số phiếu của bác: #1" in out[-1].text
     card = harness.fake.last_to(GROUP)
-    assert "Cài VNeID và kích hoạt" in card.text and "Bước 4/" in card.text
+    assert "Cài VNeID và kích hoạt" in card.text and "Bước 8/" in card.text
     assert "không thấy mã OTP" in card.text
 
 
@@ -78,17 +78,17 @@ async def test_branch_in_english(harness):
         await a.press("Next")
     out = await a.press("The OTP code did not arrive")
     assert "(1/3)" in out[-1].text and "signal bars" in out[-1].text
-    assert "↩ Back to Step 4/" in " ".join(out[-1].button_labels)
+    assert "↩ Back to Step 8/" in " ".join(out[-1].button_labels)
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        "br:vneid-activate:3:9:0",  # no such branch
-        "br:vneid-activate:3:0:5",  # past the sub-path's end
+        "br:vneid-activate:7:9:0",  # no such branch
+        "br:vneid-activate:7:0:5",  # past the sub-path's end
         "br:vneid-activate:0:0:0",  # a step without branches
         "br:vneid-activate:99:0:0",
-        "br:no-such-guide:3:0:0",
+        "br:no-such-guide:7:0:0",
         "br:vneid-activate:x:0:0",
         "br:vneid-activate",
     ],
