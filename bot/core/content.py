@@ -525,13 +525,15 @@ def load_valid_content(root: Path) -> Content:
 
 def load_valid_content_cached(root: Path, cache_dir: Path | None) -> Content:
     """`load_valid_content`, kept as a pickle in `cache_dir` keyed by the hash of every file under `root`
-    and of this module's code: parsing and validating the YAML takes about a second, the pickle milliseconds.
+    and of this module's and its rules' code: parsing and validating the YAML takes about a second, the pickle
+    milliseconds.
     Any change to the content or to this module makes a new key; an unreadable or unwritable cache is ignored.
     Only valid content is cached, so a broken file is always reported from the YAML itself."""
     if cache_dir is None:
         return load_valid_content(root)
     root = Path(root)
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update((Path(__file__).parent / "content_rules.py").read_bytes())  # its rules decide what is valid
     digest.update(str(root.resolve()).encode())
     for f in sorted(p for p in root.rglob("*") if p.is_file()):
         digest.update(b"\0" + str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
