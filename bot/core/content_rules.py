@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 MAX_STEP_SENTENCES = 2  # the action part of a step; a "⚠️" line is counted apart, with the same limit
 MAX_STEP_CHARS = 320  # a whole step text, warning included
 SOURCE_MAX_AGE = dt.timedelta(days=365)
-LENGTH_IS_WARNING = True  # until every guide is split; then an error
+
 
 WARNING_MARK = "⚠️"
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)»]*\s+(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)»]*\s+")
 # "Xong!" / "Done!" open a last step; a one-word exclamation is not an instruction of its own.
 _INTERJECTION = re.compile(r"^\w+!$")
 # a web address written in a text, with or without its scheme
@@ -47,12 +47,33 @@ class Finding:
 
 
 def sentences(text: str) -> int:
-    """Sentences in a text, each line (a "•" bullet too) at least one; a lone "Xong!" does not count."""
+    """Sentences in a text, each line at least one; a lone "Xong!" does not count. A "•" list (with the
+    line ending in ":" that introduces it) counts as one: Android / iPhone alternatives, a list of hotlines."""
     n = 0
-    for line in text.split("\n"):
-        parts = [p for p in _SENTENCE_END.split(line.strip()) if p.strip()]
-        n += sum(1 for p in parts if not _INTERJECTION.match(p.strip()))
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    in_list = False
+    for k, line in enumerate(lines):
+        bullet = line.startswith("•")
+        intro = line.endswith(":") and k + 1 < len(lines) and lines[k + 1].startswith("•")
+        if bullet or intro:
+            n += 0 if in_list else 1
+            in_list = True
+            continue
+        in_list = False
+        n += sum(1 for part in _split_sentences(line) if not _INTERJECTION.match(part))
     return n
+
+
+def _split_sentences(line: str) -> list[str]:
+    """A sentence ends at . ! ? or … followed by a space and a capital letter or a digit ("Money…) là" goes on)."""
+    parts, start = [], 0
+    for m in _SENTENCE_END.finditer(line):
+        nxt = line[m.end() : m.end() + 1]
+        if nxt.isupper() or nxt.isdigit() or nxt in '⚠•"“':
+            parts.append(line[start : m.start()].strip())
+            start = m.end()
+    parts.append(line[start:].strip())
+    return [p for p in parts if p]
 
 
 def _split_warning(text: str) -> tuple[str, list[str]]:
@@ -105,9 +126,7 @@ def check_guide(guide: Guide, domains: frozenset[str], today: dt.date | None = N
     for loc, text in _texts(guide):
         for lang in ("vi", "en"):
             if (why := step_length(text.get(lang))) is not None:
-                out.append(
-                    Finding((*loc, lang), f"{'.'.join(map(str, (*loc, lang)))}: {why}", warning=LENGTH_IS_WARNING)
-                )
+                out.append(Finding((*loc, lang), f"{'.'.join(map(str, (*loc, lang)))}: {why}"))
             for scheme, host in addresses(text.get(lang)):
                 if scheme == "http://":
                     out.append(
