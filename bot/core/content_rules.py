@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.core.markup import plain
+
 if TYPE_CHECKING:
     from bot.core.content import Guide
 
@@ -84,8 +86,10 @@ def _split_warning(text: str) -> tuple[str, list[str]]:
 
 
 def step_length(text: str) -> str | None:
-    """Why a step text is too long to be one action, or None."""
-    action, warnings = _split_warning(text)
+    """Why a step text is too long to be one action (or its bold markers are broken), or None."""
+    if plain(text).count("**"):
+        return "a ** without its pair: bold a label as **Label**"
+    action, warnings = _split_warning(plain(text))
     if (n := sentences(action)) > MAX_STEP_SENTENCES:
         return f"{n} sentences; a step names one action in at most {MAX_STEP_SENTENCES} short sentences: split it"
     for w in warnings:

@@ -229,3 +229,9 @@ def test_a_branch_step_too_long_is_an_error_too(root):
         p.startswith(f"content/guides/thu.yaml:{line}:") and "branches.0.steps.0.text.en: 3 sentences" in p
         for p in errors(root)
     ), errors(root)
+
+
+def test_an_unpaired_bold_marker_is_an_error(root):
+    f = write_guide(root, step_vi="Bác bấm **Kích hoạt tài khoản.", step_en="Tap **Kích hoạt tài khoản**.")
+    line = line_of(f, "Bác bấm **")
+    assert any(p.startswith(f"content/guides/thu.yaml:{line}:") and "a ** without its pair" in p for p in errors(root))

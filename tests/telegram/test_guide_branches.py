@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aiogram.filters.callback_data import CallbackData
 
@@ -106,3 +108,16 @@ def test_branch_buttons_are_what_the_typed_callback_data_reads():
     assert (cb.guide, cb.step, cb.branch, cb.sub) == ("vneid-activate/level-1-vs-2", 12, 3, 5)
     assert cb.pack() == packed
     assert isinstance(cb, CallbackData) and len(packed.encode()) <= 64
+
+
+async def test_a_sourced_label_is_bold_on_telegram(harness):
+    a = await harness.onboarded()
+    steps = harness.app.content.guide("vneid-activate").steps
+    n = next(i for i, s in enumerate(steps) if "**Kích hoạt tài khoản**" in s.text.vi)
+    out = await a.press_data(f"g:vneid-activate:{n}")
+    sent = out[-1]
+    assert "**" not in sent.text and "bấm Kích hoạt tài khoản." in sent.text
+    entities = sent.params["entities"]
+    entities = json.loads(entities) if isinstance(entities, str) else entities
+    start = sent.text.encode("utf-16-le").find("Kích hoạt tài khoản".encode("utf-16-le")) // 2
+    assert entities == [{"type": "bold", "offset": start, "length": len("Kích hoạt tài khoản")}]
