@@ -215,7 +215,7 @@ def synthetic_guides(n: int, seed: int = 7) -> list[Guide]:
                         }
                         for k in range(1, 7)
                     ],
-                    "sources": ["https://example.org/synthetic"],
+                    "sources": [{"url": "https://example.org/synthetic", "checked": dt.date(2026, 1, 1)}],
                     "reviewed": dt.date(2026, 1, 1),
                 }
             )

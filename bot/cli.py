@@ -20,14 +20,19 @@ from bot.settings import CACHE_DIR, SettingError, Settings, describe_errors
 
 
 def _content_check(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.clock import SystemClock
     from bot.core.content import CONTRACT_IDS, load_content
+    from bot.core.working_hours import HANOI
 
     root = Path(args.dir) if args.dir else settings.content_dir
-    content = load_content(root, CONTRACT_IDS)
+    today = SystemClock().now().astimezone(HANOI).date()
+    content = load_content(root, CONTRACT_IDS, today=today)
     for p in content.problems:
         print(p, file=sys.stderr if not p.warning else sys.stdout)
     n_err, n_warn = len(content.errors), len(content.warnings)
+    old = sum(1 for p in content.warnings if "more than 12 months ago" in p.message)
     print(f"{len(content.guides)} guides, {len(content.wards)} wards: {n_err} errors, {n_warn} warnings")
+    print(f"{old} sources checked or published more than 12 months before {today.isoformat()} (warnings above)")
     return 1 if n_err else 0
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.app.ports import Transactions
 from bot.app.residents import Resident, ResidentService
 from bot.core.clock import Clock
-from bot.core.content import Content, Guide
+from bot.core.content import Branch, Content, Guide, Step
 from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult, Outcome
 from bot.core.normalize import strip_diacritics
@@ -89,6 +89,14 @@ SMALL_TALK_FILLER = {
 SMALL_TALK_MAX_CHARS = 60
 
 UnansweredHook = Callable[[Resident, MatchResult], Awaitable[None]]
+
+
+BRANCH = "br"  # `br:<guide>:<step>:<branch>:<sub>`: a failure branch's sub-step (Telegram: BranchCb)
+
+
+def branch_action(guide_id: str, step: int, branch: int, sub: int = 0) -> str:
+    """The button that opens sub-step `sub` of branch `branch` under `step` of a guide."""
+    return f"{BRANCH}:{guide_id}:{step}:{branch}:{sub}"
 
 
 def deep_link_payload(guide_id: str) -> str:
@@ -415,6 +423,7 @@ class ResidentFlow:
             rows(
                 ask,
                 *nav,
+                *self._branch_buttons(r, guide, n),
                 Button(self.t(lang, "resident.btn_stuck"), f"stuck:{guide.id}:{n}"),
                 share,
                 self._menu_button(r),
@@ -503,7 +512,11 @@ class ResidentFlow:
             return None
         n = min(int(step), len(guide.steps) - 1)
         lang = r.language
+        screens = []
+        if guide.steps[n].branches:  # a known snag first: its detour may spare her the wait for staff
+            screens.append(Screen(self.t(lang, "branch.stuck_intro"), rows(*self._branch_buttons(r, guide, n))))
         return [
+            *screens,
             Screen(
                 self.t(lang, "resident.stuck", contacts=self.contacts_text(r)),
                 rows(
@@ -511,7 +524,66 @@ class ResidentFlow:
                     Button(self.t(lang, "resident.btn_review_step"), f"g:{guide.id}:{n}"),
                     self._menu_button(r),
                 ),
+            ),
+        ]
+
+    async def branch(self, r: Resident, guide_id: str, step: int, branch: int, sub: int) -> Pressed:
+        """A failure branch's button (Telegram parses it with typed callback data first)."""
+        screens = self._branch_screens(r, guide_id, step, branch, sub)
+        if screens is None:
+            return Pressed([Screen(self.t(r.language, "resident.stale_button")), await self.menu(r)], stale=True)
+        return Pressed(screens)
+
+    async def _a_branch(
+        self, r: Resident, guide_id: str, step: str, branch: str, sub: str = "0"
+    ) -> list[Screen] | None:
+        return self._branch_screens(r, guide_id, int(step), int(branch), int(sub))
+
+    def _branch_screens(self, r: Resident, guide_id: str, n: int, b: int, sub: int) -> list[Screen] | None:
+        """Sub-step `sub` of branch `b` under step `n`: Tiếp / Quay lại inside the detour, "back to the step"
+        always; at its end, back to the step and the staff button carrying the guide and the step."""
+        guide = self.content.guide(guide_id)
+        if guide is None or not 0 <= n < len(guide.steps):
+            return None
+        step: Step = guide.steps[n]
+        if not 0 <= b < len(step.branches) or not 0 <= sub < len(step.branches[b].steps):
+            return None
+        branch: Branch = step.branches[b]
+        lang = r.language
+        here = self._step_label(r, guide, n)
+        sub_step = branch.steps[sub]
+        parts = [
+            self.t(
+                lang,
+                "branch.header",
+                title=guide.title.get(lang),
+                step=here,
+                label=branch.label.get(lang),
+                n=sub + 1,
+                total=len(branch.steps),
+            ),
+            sub_step.text.get(lang),
+        ]
+        if sub_step.link:
+            parts.append(self.t(lang, "resident.link_label", url=sub_step.link))
+        back = Button(self.t(lang, "resident.btn_back"), branch_action(guide.id, n, b, sub - 1)) if sub > 0 else None
+        to_step = Button(self.t(lang, "branch.btn_to_step", step=here), f"g:{guide.id}:{n}")
+        staff = Button(self.t(lang, "resident.menu_ask"), f"ask:{guide.id}:{n}")
+        if sub < len(branch.steps) - 1:
+            nav = rows(
+                _row(back, Button(self.t(lang, "resident.btn_next"), branch_action(guide.id, n, b, sub + 1))), to_step
             )
+        else:
+            parts.append(self.t(lang, "branch.end_staff" if branch.then == "staff" else "branch.end_back"))
+            fixed = Button(self.t(lang, "branch.btn_fixed", step=here), f"g:{guide.id}:{n}")
+            nav = rows(staff, back, to_step) if branch.then == "staff" else rows(fixed, staff, back)
+        return [Screen("\n\n".join(parts), (*nav, *rows(self._menu_button(r))))]
+
+    def _branch_buttons(self, r: Resident, guide: Guide, n: int) -> list[Button]:
+        lang = r.language
+        return [
+            Button(self.t(lang, "branch.button", label=br.label.get(lang)), branch_action(guide.id, n, i))
+            for i, br in enumerate(guide.steps[n].branches)
         ]
 
     async def _a_share(self, r: Resident, guide_id: str) -> list[Screen] | None:
@@ -590,6 +662,7 @@ class ResidentFlow:
         "done": _a_done,
         "stuck": _a_stuck,
         "share": _a_share,
+        BRANCH: _a_branch,
         "ask": _a_ask,
         "contact": _a_contact,
         "settings": _a_settings,

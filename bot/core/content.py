@@ -12,6 +12,7 @@ import os
 import pickle
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,9 +20,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.core.content_rules import check_guide
+
 LANGS = ("vi", "en")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$")
 URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s]*)?$")
+MAX_BRANCHES = 4  # "if this happens" buttons under one step
+MAX_BRANCH_STEPS = 6  # a branch is a short detour, not a second guide
+MAX_BRANCH_LABEL = 40  # characters: the label is a button
 
 
 class Strict(BaseModel):
@@ -43,17 +49,70 @@ class Examples(Strict):
     en: list[str] = Field(default_factory=list)
 
 
+def _well_formed_link(v: str | None) -> str | None:
+    if v is not None and not URL_RE.match(v):
+        raise ValueError(f"link is not a well-formed http(s) URL: {v!r}")
+    return v
+
+
+class BranchStep(Strict):
+    """One step of a failure branch's short sub-path."""
+
+    text: Text
+    link: str | None = None
+
+    _link = field_validator("link")(_well_formed_link)
+
+
+class Branch(Strict):
+    """ "If this happens" under a step (the OTP does not arrive, no NFC…): a button and a short sub-path
+    that ends by going back to the step (`then: back`) or by handing over to ward staff (`then: staff`),
+    who see the guide and the step she was on."""
+
+    label: Text  # becomes a button: short
+    steps: list[BranchStep] = Field(min_length=1, max_length=MAX_BRANCH_STEPS)
+    then: Literal["back", "staff"] = "back"
+
+    @field_validator("label")
+    @classmethod
+    def _label_fits_a_button(cls, v: Text) -> Text:
+        for lang in LANGS:
+            if len(v.get(lang)) > MAX_BRANCH_LABEL:
+                raise ValueError(
+                    f"label.{lang} is {len(v.get(lang))} characters; a button label is at most {MAX_BRANCH_LABEL}"
+                )
+        return v
+
+
 class Step(Strict):
     text: Text
     image: str | None = None
     link: str | None = None
     check: Text | None = None  # "did it work?" question asked after this step
+    branches: list[Branch] = Field(default_factory=list, max_length=MAX_BRANCHES)
 
-    @field_validator("link")
+    _link = field_validator("link")(_well_formed_link)
+
+
+class Source(Strict):
+    """Where a guide's facts come from, and when somebody last checked that page."""
+
+    url: str
+    checked: dt.date
+    published: dt.date | None = None  # when the page itself is dated, e.g. a 2023 article
+
+    @field_validator("url")
     @classmethod
-    def _link_well_formed(cls, v: str | None) -> str | None:
-        if v is not None and not URL_RE.match(v):
-            raise ValueError(f"link is not a well-formed http(s) URL: {v!r}")
+    def _url_well_formed(cls, v: str) -> str:
+        if not URL_RE.match(v):
+            raise ValueError(f"source is not a well-formed http(s) URL: {v!r}")
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dated(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            raise ValueError(f"source {v!r} has no date: write it as {{url: {v}, checked: YYYY-MM-DD}}")
         return v
 
 
@@ -66,7 +125,7 @@ class Guide(Strict):
     examples: Examples
     steps: list[Step] = Field(min_length=1, max_length=15)
     related: list[str] = Field(default_factory=list)
-    sources: list[str] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1)
     reviewed: dt.date
 
     @field_validator("id")
@@ -76,14 +135,6 @@ class Guide(Strict):
             raise ValueError("id must be at most 40 characters (it travels in 64-byte button data)")
         if not ID_RE.match(v):
             raise ValueError(f"id {v!r} must be lowercase words joined by '-', optionally 'parent/child'")
-        return v
-
-    @field_validator("sources")
-    @classmethod
-    def _sources_are_urls(cls, v: list[str]) -> list[str]:
-        for url in v:
-            if not URL_RE.match(url):
-                raise ValueError(f"source is not a well-formed http(s) URL: {url!r}")
         return v
 
     @property
@@ -193,7 +244,10 @@ class ContentError(Exception):
 Lines = dict[tuple[Any, ...], int]
 
 
-def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: Lines) -> Any:
+Duplicates = list[tuple[int, str]]  # (line, message) of every key given twice in one mapping
+
+
+def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: Lines, dupes: Duplicates) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -203,23 +257,35 @@ def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: Lines) -> Any:
                 if not isinstance(key_node, yaml.ScalarNode)
                 else key_node.value
             )
+            if key in out:  # YAML keeps the last one silently: half a guide would vanish
+                where = ".".join(str(p) for p in (*path, key))
+                first = lines.get((*path, key), 0)
+                dupes.append((key_node.start_mark.line + 1, f"{where}: duplicate key (first given at line {first})"))
+                continue
             lines[(*path, key)] = key_node.start_mark.line + 1
-            out[key] = _to_python(value_node, (*path, key), lines)
+            out[key] = _to_python(value_node, (*path, key), lines, dupes)
             lines[(*path, key)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(child, (*path, i), lines) for i, child in enumerate(node.value)]
+        return [_to_python(child, (*path, i), lines, dupes) for i, child in enumerate(node.value)]
     return yaml.safe_load(yaml.serialize(node))
+
+
+def load_yaml_checked(path: Path) -> tuple[Any, Lines, Duplicates]:
+    """Parse one YAML file, keeping the line of every key and item, and every key given twice."""
+    text = path.read_text(encoding="utf-8")
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    lines: Lines = {}
+    dupes: Duplicates = []
+    if node is None:
+        return None, {(): 1}, dupes
+    return _to_python(node, (), lines, dupes), lines, dupes
 
 
 def load_yaml(path: Path) -> tuple[Any, Lines]:
     """Parse one YAML file, keeping the line of every key and item."""
-    text = path.read_text(encoding="utf-8")
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    lines: Lines = {}
-    if node is None:
-        return None, {(): 1}
-    return _to_python(node, (), lines), lines
+    data, lines, _ = load_yaml_checked(path)
+    return data, lines
 
 
 def line_of(lines: Lines, loc: tuple[Any, ...]) -> int:
@@ -247,8 +313,9 @@ def _validation_problems(rel: str, err: ValidationError, lines: Lines) -> list[P
 # --- loading and checking ---------------------------------------------------------------
 
 
-def load_content(root: Path, required_ids: list[str] | None = None) -> Content:
-    """Load and cross-check all content; never raises on bad content, collects problems instead."""
+def load_content(root: Path, required_ids: list[str] | None = None, today: dt.date | None = None) -> Content:
+    """Load and cross-check all content; never raises on bad content, collects problems instead.
+    With `today`, sources checked (or published) more than 12 months before it are reported as warnings."""
     root = Path(root)
     problems: list[Problem] = []
     guides: dict[str, Guide] = {}
@@ -260,6 +327,8 @@ def load_content(root: Path, required_ids: list[str] | None = None) -> Content:
         except ValueError:
             return str(p)
 
+    domains, domain_problems = _allowed_domains(root, rel)
+    problems.extend(domain_problems)
     guide_dir = root / "guides"
     files = sorted(guide_dir.rglob("*.yaml")) if guide_dir.is_dir() else []
     if not files:
@@ -267,11 +336,12 @@ def load_content(root: Path, required_ids: list[str] | None = None) -> Content:
     for f in files:
         r = rel(f)
         try:
-            data, lines = load_yaml(f)
+            data, lines, dupes = load_yaml_checked(f)
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             problems.append(Problem(r, (mark.line + 1) if mark else 1, f"not valid YAML: {getattr(e, 'problem', e)}"))
             continue
+        problems.extend(Problem(r, line, message) for line, message in dupes)
         if not isinstance(data, dict):
             problems.append(Problem(r, 1, "a guide file must be a mapping with id, title, steps, ..."))
             continue
@@ -297,6 +367,9 @@ def load_content(root: Path, required_ids: list[str] | None = None) -> Content:
         for i, step in enumerate(guide.steps):
             if step.image and not (root / step.image).is_file():
                 problems.append(Problem(r, line_of(lines, ("steps", i, "image")), f"image not found: {step.image}"))
+        problems.extend(
+            Problem(r, line_of(lines, f.loc), f.message, warning=f.warning) for f in check_guide(guide, domains, today)
+        )
         guides[guide.id] = guide
         guide_lines[guide.id] = (r, lines)
 
@@ -393,6 +466,32 @@ def load_content(root: Path, required_ids: list[str] | None = None) -> Content:
     return Content(guides=guides, categories=categories, wards=wards, hotlines=hotlines, root=root, problems=problems)
 
 
+class AllowedDomain(Strict):
+    domain: str = Field(pattern=r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+$")
+    what: str
+    source: str
+    checked: dt.date
+
+
+class AllowedDomains(Strict):
+    domains: list[AllowedDomain] = Field(min_length=1)
+
+
+def _allowed_domains(root: Path, rel: Callable[[Path], str]) -> tuple[frozenset[str], list[Problem]]:
+    """content/allowed_domains.yaml: the official sites residents may be sent to."""
+    f = root / "allowed_domains.yaml"
+    if not f.is_file():
+        return frozenset(), [Problem(rel(f), 1, "file is missing (the official domains guides may link to)")]
+    try:
+        data, lines, dupes = load_yaml_checked(f)
+        found = AllowedDomains.model_validate(data)
+    except yaml.YAMLError as e:
+        return frozenset(), [Problem(rel(f), 1, f"not valid YAML: {e}")]
+    except ValidationError as e:
+        return frozenset(), _validation_problems(rel(f), e, lines)
+    return frozenset(d.domain for d in found.domains), [Problem(rel(f), line, msg) for line, msg in dupes]
+
+
 # The topic ids every guide set must cover (../shared/topics.md).
 CONTRACT_IDS = [
     "ihanoi-install",
@@ -426,13 +525,15 @@ def load_valid_content(root: Path) -> Content:
 
 def load_valid_content_cached(root: Path, cache_dir: Path | None) -> Content:
     """`load_valid_content`, kept as a pickle in `cache_dir` keyed by the hash of every file under `root`
-    and of this module's code: parsing and validating the YAML takes about a second, the pickle milliseconds.
+    and of this module's and its rules' code: parsing and validating the YAML takes about a second, the pickle
+    milliseconds.
     Any change to the content or to this module makes a new key; an unreadable or unwritable cache is ignored.
     Only valid content is cached, so a broken file is always reported from the YAML itself."""
     if cache_dir is None:
         return load_valid_content(root)
     root = Path(root)
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update((Path(__file__).parent / "content_rules.py").read_bytes())  # its rules decide what is valid
     digest.update(str(root.resolve()).encode())
     for f in sorted(p for p in root.rglob("*") if p.is_file()):
         digest.update(b"\0" + str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())

@@ -227,7 +227,7 @@ def _guide(gid: str, keywords: list[str], examples: list[str]) -> Guide:
             "keywords": keywords,
             "examples": {"vi": examples, "en": []},
             "steps": [{"text": {"vi": "bước", "en": "step"}}],
-            "sources": ["https://example.org/a"],
+            "sources": [{"url": "https://example.org/a", "checked": dt.date(2026, 1, 1)}],
             "reviewed": dt.date(2026, 1, 1),
         }
     )

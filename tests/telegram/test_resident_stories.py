@@ -125,18 +125,20 @@ async def test_typed_yes_or_no_answers_the_question_of_the_step_she_is_on(harnes
     # At a step that asks "Bác đã nhập OTP … chưa?", "có rồi" goes on and "chưa" is "I'm stuck here";
     # before, both were read as new questions and opened unrelated guides.
     a = await harness.onboarded()
+    steps = harness.app.content.guide("vneid-activate").steps
+    otp = next(i for i, s in enumerate(steps) if s.check and "OTP" in s.check.vi)
     await a.send("/start vneid-activate")
-    for _ in range(3):
+    for _ in range(otp):
         out = await a.send("tiep")
-    assert "Bước 4/" in out[-1].text and "❓" in out[-1].text
+    assert f"Bước {otp + 1}/" in out[-1].text and "❓" in out[-1].text
     out = await a.send("có rồi ạ")
-    assert "Bước 5/" in out[-1].text
+    assert f"Bước {otp + 2}/" in out[-1].text
     await a.send("quay lai")
     out = await a.send("chua")
     assert any("ai mới làm cũng có lúc vướng" in m.text for m in out)
     # a real question at that step is still a question
     out = await a.send("quên mật khẩu vneid thì làm sao")
-    assert "Bước 4/" not in out[-1].text
+    assert f"Bước {otp + 1}/" not in out[-1].text
     # at a step that asks nothing, "chưa" is still "not yet": help, not "cháu chưa hướng dẫn được"
     await a.send("/start ihanoi-install")
     out = await a.send("chưa")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiogram import Bot
-from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 
+from bot.core.markup import bold_spans
 from bot.core.screens import Screen
 from bot.core.text_split import split_text
 
@@ -30,6 +31,12 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     )
 
 
+def _bold(text: str) -> tuple[str, list[MessageEntity] | None]:
+    """`**label**` in content becomes a bold entity (no parse mode: nothing else in a text can break it)."""
+    plain, spans = bold_spans(text)
+    return plain, [MessageEntity(type="bold", offset=o, length=n) for o, n in spans] or None
+
+
 async def send_screens(
     bot: Bot, chat_id: int, screens: Sequence[Screen], thread_id: int | None = None
 ) -> list[Message]:
@@ -38,11 +45,13 @@ async def send_screens(
         markup = keyboard(screen)
         if screen.image:
             if len(screen.text) <= CAPTION_LIMIT:
+                caption, caption_entities = _bold(screen.text)
                 sent.append(
                     await bot.send_photo(
                         chat_id,
                         FSInputFile(screen.image),
-                        caption=screen.text,
+                        caption=caption,
+                        caption_entities=caption_entities,
                         reply_markup=markup,
                         message_thread_id=thread_id,
                     )
@@ -51,9 +60,14 @@ async def send_screens(
             sent.append(await bot.send_photo(chat_id, FSInputFile(screen.image), message_thread_id=thread_id))
         chunks = split_text(screen.text, TEXT_LIMIT) or ["…"]  # over the limit: "(1/2)", "(2/2)" parts
         for i, chunk in enumerate(chunks):
+            text, entities = _bold(chunk)
             sent.append(
                 await bot.send_message(
-                    chat_id, chunk, message_thread_id=thread_id, reply_markup=markup if i == len(chunks) - 1 else None
+                    chat_id,
+                    text,
+                    entities=entities,
+                    message_thread_id=thread_id,
+                    reply_markup=markup if i == len(chunks) - 1 else None,
                 )
             )
     return sent

@@ -10,8 +10,9 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
 from bot.adapters.telegram.filters import PrivateChat
+from bot.adapters.telegram.guide_callbacks import BranchCb
 from bot.adapters.telegram.render import send_screens
-from bot.app.resident_flow import ResidentFlow
+from bot.app.resident_flow import Pressed, ResidentFlow
 from bot.app.residents import Resident
 from bot.core.i18n import Texts
 
@@ -66,17 +67,26 @@ def make_router() -> Router:
     async def on_other(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
         await send_screens(bot, message.chat.id, await flow.non_text(resident, message.caption))
 
+    @router.callback_query(BranchCb.filter())
+    async def on_branch(
+        query: CallbackQuery, callback_data: BranchCb, resident: Resident, flow: ResidentFlow, texts: Texts, bot: Bot
+    ) -> None:
+        cb = callback_data
+        await _show(query, await flow.branch(resident, cb.guide, cb.step, cb.branch, cb.sub), texts, resident, bot)
+
     @router.callback_query()
     async def on_button(query: CallbackQuery, resident: Resident, flow: ResidentFlow, texts: Texts, bot: Bot) -> None:
-        pressed = await flow.press(resident, query.data or "")
-        await query.answer(texts(resident.language, "common.button_gone") if pressed.stale else None)
-        screens = pressed.screens
-        if query.message is not None:
-            # The pressed message keeps its text as history; its buttons go, so old steps can't be pressed twice.
-            with contextlib.suppress(TelegramBadRequest):
-                await bot.edit_message_reply_markup(
-                    chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=None
-                )
-        await send_screens(bot, query.from_user.id, screens)
+        await _show(query, await flow.press(resident, query.data or ""), texts, resident, bot)
 
     return router
+
+
+async def _show(query: CallbackQuery, pressed: Pressed, texts: Texts, resident: Resident, bot: Bot) -> None:
+    await query.answer(texts(resident.language, "common.button_gone") if pressed.stale else None)
+    if query.message is not None:
+        # The pressed message keeps its text as history; its buttons go, so old steps can't be pressed twice.
+        with contextlib.suppress(TelegramBadRequest):
+            await bot.edit_message_reply_markup(
+                chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=None
+            )
+    await send_screens(bot, query.from_user.id, pressed.screens)

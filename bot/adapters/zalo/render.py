@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.markup import plain
 from bot.core.normalize import strip_diacritics
 from bot.core.screens import Button, Screen
 
@@ -127,7 +128,8 @@ def footer(screen: Screen, lang: str = "vi") -> str:
 def render(screen: Screen, lang: str = "vi") -> str:
     """The whole screen as one text: body, numbered choices, links, then the footer.
     (``screen.image`` is not in the text: the channel sends it separately, by URL.)"""
-    blocks = [screen.text.strip()] if screen.text.strip() else []
+    text = plain(screen.text).strip()  # Zalo texts have no bold: **label** shows as the label
+    blocks = [text] if text else []
     cs = choices(screen)
     if cs:
         blocks.append("\n".join(f"{c.number}. {c.label}" for c in cs))
