@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -30,6 +30,11 @@ from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult
 from bot.core.rate_limit import RateLimiter
 from bot.settings import CACHE_DIR, Settings
+
+if TYPE_CHECKING:
+    from bot.adapters.zalo.channel import ZaloChannel
+    from bot.adapters.zalo.serve import ZaloSide
+    from bot.app.helpdesk import Sender
 from bot.workers.notices import NoticeRunner, OffsetClock
 from bot.workers.sla import SlaWorker
 
@@ -52,6 +57,7 @@ class App:
     helpdesk: HelpDesk
     sla: SlaWorker
     flood: FloodCounter  # inbound flood control: per process, or in Redis across instances
+    zalo: ZaloSide | None = None  # the Zalo channel's parts when ZALO_BOT_TOKEN is set
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -75,6 +81,8 @@ class App:
         close = getattr(self.flood, "close", None)
         if close is not None:
             await close()
+        if self.zalo is not None:
+            await self.zalo.client.close()
         await self.db.close()
 
 
@@ -145,7 +153,23 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     )
     _install_helpdesk(app)
     _install_notices(app)
+    if settings.zalo_bot_token is not None:
+        from bot.adapters.zalo.serve import ZaloSide
+
+        app.zalo = ZaloSide.build(
+            settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url, db, transactions, texts
+        )
+        helpdesk.channels["zalo"] = app.zalo.desk  # staff answers reach Zalo residents from any process
     return app
+
+
+def zalo_channel(app: App, staff: Sender) -> ZaloChannel:
+    """The Zalo update handler on the same use cases; `staff` reaches the Telegram staff group."""
+    if app.zalo is None:
+        raise RuntimeError("ZALO_BOT_TOKEN is not set")
+    return app.zalo.channel(
+        residents=app.residents, flow=app.flow, helpdesk=app.helpdesk, texts=app.texts, staff=staff, flood=app.flood
+    )
 
 
 def make_send_limiter(settings: Settings) -> SendLimiter:
