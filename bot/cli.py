@@ -84,6 +84,31 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_bot(settings))
 
 
+def _zalo(settings: Settings, args: argparse.Namespace) -> int:
+    """The Zalo channel (and Telegram in the same process when BOT_TOKEN is set too)."""
+    from bot.preflight import check_bot_token, check_database, check_zalo_token
+
+    if settings.zalo_bot_token is None:
+        raise SettingError(
+            "zalo_bot_token", "not set: put ZALO_BOT_TOKEN=… (sent by Zalo Bot Creator) in .env to run the Zalo bot"
+        )
+
+    async def preflight() -> None:
+        await check_database(settings.database_url)
+        _check_content(settings)
+        assert settings.zalo_bot_token is not None
+        await check_zalo_token(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url)
+        if settings.bot_token is not None:
+            username = await check_bot_token(settings.token(), settings.telegram_api_url)
+            if username:
+                settings.bot_username = username
+
+    asyncio.run(preflight())
+    from bot.run import run_zalo
+
+    return asyncio.run(run_zalo(settings))
+
+
 def _start(settings: Settings, args: argparse.Namespace) -> int:
     """The main job: the real bot when BOT_TOKEN is set, otherwise the local chat."""
     if settings.bot_token:
@@ -107,7 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("chat", help="talk to the bot in this terminal, no token needed")
     s.add_argument("--script", help="feed input from a file (one line per input)")
     s.set_defaults(func=_chat)
-    sub.add_parser("run", help="run the Telegram bot (needs BOT_TOKEN)").set_defaults(func=_run)
+    sub.add_parser(
+        "run", help="run the Telegram bot (needs BOT_TOKEN; Zalo too if ZALO_BOT_TOKEN is set)"
+    ).set_defaults(func=_run)
+    sub.add_parser(
+        "zalo", help="run the Zalo bot (needs ZALO_BOT_TOKEN; Telegram too if BOT_TOKEN is set)"
+    ).set_defaults(func=_zalo)
     c = sub.add_parser("content", help="content tools")
     csub = c.add_subparsers(dest="content_cmd", required=True)
     chk = csub.add_parser("check", help="validate content/ (exit 1 on errors)")
