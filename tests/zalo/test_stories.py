@@ -132,3 +132,20 @@ async def test_a_webhook_call_with_a_wrong_secret_gets_401_and_changes_nothing(b
         assert await s.scalar(select(func.count()).select_from(UserRow)) == 0
     assert await zalo.deliver(update) == 200  # the same update, signed, is then handled
     assert "1. 🇻🇳 Tiếng Việt" in zalo.last_to(CHAT).text
+
+
+async def test_dung_turns_notices_off_at_any_point_and_subscribe_turns_them_back_on(bot, zalo: FakeZaloAPI) -> None:
+    h, _ = bot
+    hoa = ZaloResident(zalo, CHAT)
+    await hoa.onboard()  # she said yes to notices
+    await hoa.say("cài iHanoi thế nào")
+    out = await hoa.say("DỪNG")
+    assert out == [h.app.texts("vi", "announcements.unsubscribed")]
+    async with h.app.db.session() as s:
+        assert (await s.scalar(select(UserRow.subscribed))) is False
+    out = await hoa.say("/subscribe")
+    assert out == [h.app.texts("vi", "announcements.subscribed")]
+    async with h.app.db.session() as s:
+        assert (await s.scalar(select(UserRow.subscribed))) is True
+    out = await hoa.say("tiếp")  # the guide goes on where she left it
+    assert step_of(out)[0] == 2

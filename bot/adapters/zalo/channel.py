@@ -28,8 +28,8 @@ from bot.app.residents import Resident, ResidentService
 from bot.app.tickets import Incoming
 from bot.core.flood import FloodCounter
 from bot.core.i18n import Texts
-from bot.core.screens import Button, Screen
-from bot.core.stop_words import is_stop_word
+from bot.core.screens import Button, Screen, rows
+from bot.core.stop_words import is_maybe_stop, is_stop_word
 
 log = logging.getLogger(__name__)
 _BARE_NUMBER = re.compile(r"^\s*(?:số\s*|so\s*)?(\d{1,3})\s*\.?\s*$", re.IGNORECASE)
@@ -131,6 +131,11 @@ class ZaloChannel:
         if text.strip().startswith("/"):
             self.asking.pop(chat, None)
             return await self._command(r, text.strip())
+        if is_stop_word(text):  # DỪNG / STOP works at any point, as on Telegram
+            self.asking.pop(chat, None)
+            return await self._subscribe(r, False)
+        if is_maybe_stop(text) and r.subscribed:  # a bare "dung" may be "đúng": ask first
+            return [self._stop_confirm(r)]
         last = self.out.screens.get(chat)
         number = _BARE_NUMBER.match(text)
         if r.awaiting_neighbourhood and number is not None:  # "1" is her tổ dân phố, not choice 1
@@ -166,7 +171,26 @@ class ZaloChannel:
             return self.flow.language(r)
         if cmd == "mytickets":
             return await self.helpdesk.my_tickets(r)
+        if cmd in ("subscribe", "unsubscribe"):
+            return await self._subscribe(r, cmd == "subscribe")
         return self.flow.unknown_command(r)
+
+    async def _subscribe(self, r: Resident, on: bool) -> list[Screen]:
+        """What the Telegram audience router does for /subscribe, /unsubscribe and DỪNG."""
+        if on and r.ward_id is None:
+            return [Screen(self.t(r.language, "announcements.subscribe_need_ward"))]
+        await self.residents.update(r.id, subscribed=on)
+        return [Screen(self.t(r.language, "announcements.subscribed" if on else "announcements.unsubscribed"))]
+
+    def _stop_confirm(self, r: Resident) -> Screen:
+        lang = r.language
+        return Screen(
+            self.t(lang, "announcements.stop_confirm"),
+            rows(
+                Button(self.t(lang, "announcements.stop_confirm_yes"), "sub:0"),
+                Button(self.t(lang, "announcements.stop_confirm_no"), "menu"),
+            ),
+        )
 
     # --- what a number or word means --------------------------------------------------
 
