@@ -34,6 +34,7 @@ from bot.settings import CACHE_DIR, Settings
 if TYPE_CHECKING:
     from bot.adapters.zalo.channel import ZaloChannel
     from bot.adapters.zalo.serve import ZaloSide
+    from bot.app.delivery import DeliveryWorker
     from bot.app.helpdesk import Sender
 from bot.workers.notices import NoticeRunner, OffsetClock
 from bot.workers.sla import SlaWorker
@@ -160,6 +161,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
             settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url, db, transactions, texts
         )
         helpdesk.channels["zalo"] = app.zalo.desk  # staff answers reach Zalo residents from any process
+        announcements.private_channels.append("zalo")  # Zalo subscribers' rows wait for the Zalo sender
     return app
 
 
@@ -168,8 +170,23 @@ def zalo_channel(app: App, staff: Sender) -> ZaloChannel:
     if app.zalo is None:
         raise RuntimeError("ZALO_BOT_TOKEN is not set")
     return app.zalo.channel(
-        residents=app.residents, flow=app.flow, helpdesk=app.helpdesk, texts=app.texts, staff=staff, flood=app.flood
+        residents=app.residents,
+        flow=app.flow,
+        helpdesk=app.helpdesk,
+        texts=app.texts,
+        staff=staff,
+        flood=app.flood,
+        announcements=app.announcements,
     )
+
+
+def zalo_notices(app: App) -> DeliveryWorker:
+    """The Zalo subscribers' delivery worker on the shared outbox, at ZALO_RATE_PER_SECOND."""
+    from bot.adapters.zalo.notices import zalo_limiter
+
+    if app.zalo is None:
+        raise RuntimeError("ZALO_BOT_TOKEN is not set")
+    return app.notices.add_channel("zalo", app.zalo.notice_sender(), zalo_limiter(app.settings.zalo_rate_per_second))
 
 
 def make_send_limiter(settings: Settings) -> SendLimiter:

@@ -14,7 +14,7 @@ from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 
 from bot.app.helpdesk import Sender
-from bot.bootstrap import App, build_app, build_dispatcher, make_bot, make_fsm_storage, zalo_channel
+from bot.bootstrap import App, build_app, build_dispatcher, make_bot, make_fsm_storage, zalo_channel, zalo_notices
 from bot.settings import SettingError, Settings
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,8 @@ def start_zalo(app: App, staff: Sender, stop: asyncio.Event) -> asyncio.Task[Non
     from bot.adapters.zalo.serve import serve
 
     s = app.settings
+    notices = zalo_notices(app)  # Zalo subscribers' notices, stopped with the other notice workers
+    notices.start()
     task = asyncio.create_task(
         serve(
             zalo_channel(app, staff),
@@ -163,5 +165,6 @@ async def run_zalo(settings: Settings) -> int:
         if task is not None:
             await task
     finally:
+        await app.notices.stop()
         await app.close()
     return 0

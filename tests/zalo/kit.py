@@ -56,10 +56,10 @@ class ZaloResident:
 
 @asynccontextmanager
 async def zalo_bot(
-    sqlite_url: str, fake: object, clock: object, zalo: FakeZaloAPI
+    sqlite_url: str, fake: object, clock: object, zalo: FakeZaloAPI, **settings_kw: object
 ) -> AsyncIterator[tuple[Harness, ZaloChannel]]:
     """The harness with ZALO_BOT_TOKEN set and the Zalo webhook listening; (harness, channel)."""
-    settings = make_settings(sqlite_url, zalo_bot_token=zalo.token, zalo_api_url=zalo.base_url)
+    settings = make_settings(sqlite_url, zalo_bot_token=zalo.token, zalo_api_url=zalo.base_url, **settings_kw)
     h = await Harness(settings, fake, clock).start()  # type: ignore[arg-type]
     channel = zalo_channel(h.app, DeskSender(h.bot))
     hook = ZaloWebhook(SECRET, channel.on_update)

@@ -22,6 +22,7 @@ from bot.adapters.zalo.identity import CHANNEL, external_id
 from bot.adapters.zalo.out import ZaloOut
 from bot.adapters.zalo.render import parse_reply
 from bot.app import helpdesk_buttons as B
+from bot.app.announcements import AnnouncementService
 from bot.app.helpdesk import Delivered, Delivery, Draft, HelpDesk, Sender
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
@@ -81,7 +82,9 @@ class ZaloChannel:
         chat_keys: ChatKeys,
         staff: Sender,
         flood: FloodCounter | None = None,
+        announcements: AnnouncementService | None = None,
     ) -> None:
+        self.announcements = announcements
         self.out, self.residents, self.flow, self.helpdesk, self.t = out, residents, flow, helpdesk, texts
         self.chat_keys, self.staff, self.flood = chat_keys, staff, flood
         self.asking: dict[str, Asking] = {}
@@ -206,6 +209,10 @@ class ZaloChannel:
             return screens
         if verb == "hd" and (desk := await self._desk_button(r, chat, args)) is not None:
             return desk
+        if verb == "an" and len(args) == 2 and args[0] == "ack" and args[1].isdigit() and self.announcements:
+            # "Đã hiểu" under a notice: counted once, only from the chat it went to
+            await self.announcements.ack(int(args[1]), external_id(chat))
+            return [Screen(self.t(r.language, "announcements.ack_thanks"))]
         self.asking.pop(chat, None)  # she went elsewhere: stop waiting for a question
         if verb == "lang":
             self._relang.add(chat)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.adapters.db.chat_keys import ChatKeys
 from bot.adapters.zalo.client import ZaloClient, ZaloError, ZaloForbidden, ZaloRateLimited
-from bot.adapters.zalo.identity import CHANNEL
+from bot.adapters.zalo.identity import CHANNEL, external_id
 from bot.adapters.zalo.render import choices, render
 from bot.app.helpdesk import Delivered, Delivery
 from bot.app.ports import Transactions
@@ -73,7 +73,7 @@ class ZaloOut:
         for _ in range(2):
             try:
                 sent = await self.client.send_text(chat_id, text)  # split at 2,000 characters
-                return Delivered(Delivery.OK, None if not sent else _int_id(sent[-1].message_id))
+                return Delivered(Delivery.OK, None if not sent else message_number(sent[-1].message_id))
             except ZaloRateLimited as e:
                 wait = e.retry_after or 1.0
                 if wait > MAX_RETRY_WAIT:
@@ -87,12 +87,9 @@ class ZaloOut:
         return Delivered(Delivery.FAILED)
 
 
-def _int_id(message_id: str) -> int | None:
-    """Zalo message ids are strings; the help desk only checks that one came back."""
-    try:
-        return int(message_id, 16)
-    except ValueError:
-        return 1
+def message_number(message_id: str) -> int:
+    """A Zalo message id (a string, e.g. 20 hex digits) as the positive 63-bit number our tables keep."""
+    return external_id(message_id)
 
 
 class ZaloDeskSender:

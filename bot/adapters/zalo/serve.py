@@ -18,9 +18,11 @@ from bot.adapters.db.db import Database
 from bot.adapters.zalo.channel import ZaloChannel
 from bot.adapters.zalo.client import ZaloClient
 from bot.adapters.zalo.identity import CHANNEL
+from bot.adapters.zalo.notices import ZaloNoticeSender
 from bot.adapters.zalo.out import LastScreens, ZaloDeskSender, ZaloOut
 from bot.adapters.zalo.polling import ZaloPoller
 from bot.adapters.zalo.webhook import DEFAULT_PATH, ZaloWebhook
+from bot.app.announcements import AnnouncementService
 from bot.app.helpdesk import HelpDesk, Sender
 from bot.app.ports import Transactions
 from bot.app.resident_flow import ResidentFlow
@@ -54,6 +56,7 @@ class ZaloSide:
         texts: Texts,
         staff: Sender,
         flood: FloodCounter | None = None,
+        announcements: AnnouncementService | None = None,
     ) -> ZaloChannel:
         """The update handler; `staff` reaches the Telegram staff group (tickets, admins)."""
         return ZaloChannel(
@@ -65,7 +68,12 @@ class ZaloSide:
             chat_keys=self.chat_keys,
             staff=staff,
             flood=flood,
+            announcements=announcements,
         )
+
+    def notice_sender(self) -> ZaloNoticeSender:
+        """The outbox's sender for Zalo subscribers (rows with channel "zalo")."""
+        return ZaloNoticeSender(self.client, self.chat_keys, self.out.screens)
 
 
 async def serve(
