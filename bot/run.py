@@ -77,7 +77,7 @@ async def run_bot(settings: Settings) -> int:
     from bot.adapters.telegram.desk_sender import DeskSender
 
     zalo_stop = asyncio.Event()
-    zalo = start_zalo(app, DeskSender(bot), zalo_stop)
+    zalo = await start_zalo(app, DeskSender(bot), zalo_stop)
     # Everything loaded so far (content, the index, aiogram's and pydantic's classes) lives as long as
     # the process: out of the collector's way, so full collections during a storm stay short.
     gc.freeze()
@@ -115,15 +115,15 @@ async def run_bot(settings: Settings) -> int:
     return 0
 
 
-def start_zalo(app: App, staff: Sender, stop: asyncio.Event) -> asyncio.Task[None] | None:
+async def start_zalo(app: App, staff: Sender, stop: asyncio.Event) -> asyncio.Task[None] | None:
     """The Zalo channel in this process (polling, or its webhook on ZALO_WEBHOOK_PORT), until `stop`."""
     if app.zalo is None:
         return None
     from bot.adapters.zalo.serve import serve
 
     s = app.settings
-    notices = zalo_notices(app)  # Zalo subscribers' notices, stopped with the other notice workers
-    notices.start()
+    # Zalo subscribers' notices: recovered, then drained in the background; stopped with the other notice workers
+    await app.notices.start_channel(zalo_notices(app))
     task = asyncio.create_task(
         serve(
             zalo_channel(app, staff),
@@ -161,7 +161,7 @@ async def run_zalo(settings: Settings) -> int:
             loop.add_signal_handler(sig, stop.set)
     gc.freeze()
     try:
-        task = start_zalo(app, NoStaffChannel(), stop)
+        task = await start_zalo(app, NoStaffChannel(), stop)
         if task is not None:
             await task
     finally:

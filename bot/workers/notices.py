@@ -85,6 +85,11 @@ class NoticeRunner:
             self.service.on_queued = self._kick
         return worker
 
+    async def start_channel(self, worker: DeliveryWorker) -> None:
+        """Start a channel worker in the background, after recovering what a stopped copy left behind."""
+        await worker.recover(self.stale_after)
+        worker.start()
+
     def _kick(self) -> None:
         for w in (self.worker, *self.channel_workers):
             if w is not None:
