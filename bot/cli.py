@@ -56,11 +56,12 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
     asyncio.run(check_database(settings.database_url))
     _check_content(settings)
+    channel = getattr(args, "channel", "telegram")
     greeted = not args.script and sys.stdin.isatty()
     if greeted:  # the prompt shows at once; what is typed while the bot loads is answered when it is ready
-        sys.stdout.write(greeting(settings))
+        sys.stdout.write(greeting(settings, channel=channel))
         sys.stdout.flush()
-    return asyncio.run(run_chat(settings, script=args.script, greeted=greeted))
+    return asyncio.run(run_chat(settings, script=args.script, greeted=greeted, channel=channel))
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
@@ -110,7 +111,13 @@ def _zalo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _start(settings: Settings, args: argparse.Namespace) -> int:
-    """The main job: the real bot when BOT_TOKEN is set, otherwise the local chat."""
+    """The main job: the real bot when BOT_TOKEN is set, otherwise the local chat.
+    `--channel zalo`: the Zalo bot when ZALO_BOT_TOKEN is set, otherwise the local chat as a Zalo resident."""
+    if getattr(args, "channel", "telegram") == "zalo":
+        if settings.zalo_bot_token:
+            return _zalo(settings, args)
+        print("ZALO_BOT_TOKEN is not set: starting the local chat as a Zalo resident (no Zalo needed).\n")
+        return _chat(settings, args)
     if settings.bot_token:
         return _run(settings, args)
     print("BOT_TOKEN is not set: starting the local chat (no Telegram needed).\n")
@@ -128,9 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd")
     s = sub.add_parser("start", help="the real bot if BOT_TOKEN is set, else the local chat (default)")
     s.add_argument("--script", help="feed chat input from a file (one line per input)")
+    s.add_argument("--channel", choices=("telegram", "zalo"), default="telegram", help="the resident's channel")
     s.set_defaults(func=_start)
     s = sub.add_parser("chat", help="talk to the bot in this terminal, no token needed")
     s.add_argument("--script", help="feed input from a file (one line per input)")
+    s.add_argument("--channel", choices=("telegram", "zalo"), default="telegram", help="the resident's channel")
     s.set_defaults(func=_chat)
     sub.add_parser(
         "run", help="run the Telegram bot (needs BOT_TOKEN; Zalo too if ZALO_BOT_TOKEN is set)"

@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI, ZaloSent
 from bot.adapters.telegram.desk_sender import DeskSender
 from bot.adapters.zalo.channel import ZaloChannel
 from bot.adapters.zalo.webhook import DEFAULT_PATH, ZaloWebhook
 from bot.bootstrap import zalo_channel
 from tests.conftest import make_settings
 from tests.harness import Harness
-from tests.zalo.fake_zalo import FakeZaloAPI, ZaloSent
 
 SECRET = "phuong-tay-ho-2026"
 

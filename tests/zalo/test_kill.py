@@ -16,12 +16,12 @@ from bot.adapters.db.announcements import OutboxRow
 from bot.adapters.db.chat_keys import ChatKeyRow
 from bot.adapters.db.db import Database
 from bot.adapters.db.users import UserRow
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.zalo.identity import CHANNEL, external_id
 from bot.app.announcements import Audience, Draft
 from bot.app.residents import Role
 from bot.bootstrap import build_app
 from tests.conftest import make_settings
-from tests.zalo.fake_zalo import FakeZaloAPI
 from tests.zalo.test_run import _bot, _env, wait_for
 
 N = 2000

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.adapters.db.announcements import OutboxRow
 from bot.adapters.db.users import UserRow
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.telegram.official import notifier
 from bot.adapters.telegram.sender import TelegramSender
 from bot.adapters.zalo.identity import CHANNEL, external_id
@@ -16,7 +17,6 @@ from bot.app.announcements import Audience, Draft
 from bot.app.residents import Role
 from bot.bootstrap import zalo_notices
 from tests.harness import Harness
-from tests.zalo.fake_zalo import FakeZaloAPI
 from tests.zalo.kit import ZaloResident, zalo_bot
 
 WARD = "tay-ho"

@@ -10,6 +10,7 @@ import sys
 
 import aiohttp
 
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.telegram.desk_sender import DeskSender
 from bot.adapters.zalo.serve import serve
 from bot.adapters.zalo.webhook import SECRET_HEADER
@@ -17,7 +18,6 @@ from bot.bootstrap import zalo_channel
 from bot.settings import PROJECT_ROOT
 from tests.conftest import make_settings
 from tests.harness import Harness
-from tests.zalo.fake_zalo import FakeZaloAPI
 
 CHAT = "6ede9afa66b88fe6d6a9"
 SECRET = "phuong-tay-ho-2026"

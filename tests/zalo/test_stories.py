@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from bot.adapters.db.tickets import TicketRow
 from bot.adapters.db.users import ProgressRow, UserRow
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.zalo.channel import ZaloChannel
 from tests.harness import Harness
 from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group, topic_message
-from tests.zalo.fake_zalo import FakeZaloAPI
 from tests.zalo.kit import ZaloResident, zalo_bot
 
 CHAT = "6ede9afa66b88fe6d6a9"
