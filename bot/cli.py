@@ -78,6 +78,10 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         username = await check_bot_token(settings.token(), settings.telegram_api_url)
         if username:
             settings.bot_username = username
+        if settings.zalo_bot_token is not None:  # Zalo runs in this process too
+            from bot.preflight import check_zalo_token
+
+            await check_zalo_token(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url)
 
     asyncio.run(preflight())
     from bot.run import run_bot

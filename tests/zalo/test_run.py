@@ -186,3 +186,11 @@ async def test_with_both_tokens_one_process_answers_on_telegram_and_on_zalo(tmp_
             proc.send_signal(signal.SIGINT)
         _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 0, err.decode()[-2000:]
+
+
+async def test_bot_run_with_a_refused_zalo_token_stops_before_starting(tmp_path, fake, zalo: FakeZaloAPI) -> None:
+    env = _env(tmp_path, zalo, BOT_TOKEN="42:TEST", TELEGRAM_API_URL=fake.base_url, ZALO_BOT_TOKEN="999:wrong")
+    proc = await _bot(["run"], env, str(tmp_path))
+    _, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 2
+    assert err.decode().strip().startswith("ZALO_BOT_TOKEN: rejected by Zalo (401 Unauthorized)")
