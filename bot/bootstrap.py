@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -35,6 +35,12 @@ from bot.workers.learning import LearningWorker
 from bot.workers.notices import NoticeRunner, OffsetClock
 from bot.workers.sla import SlaWorker
 
+if TYPE_CHECKING:
+    from bot.adapters.zalo.channel import ZaloChannel
+    from bot.adapters.zalo.serve import ZaloSide
+    from bot.app.delivery import DeliveryWorker
+    from bot.app.helpdesk import Sender
+
 log = logging.getLogger(__name__)
 
 
@@ -55,6 +61,7 @@ class App:
     sla: SlaWorker
     flood: FloodCounter  # inbound flood control: per process, or in Redis across instances
     learning: Learning  # phrasings staff taught the bot; rebuilds `matcher` when accepted ones change
+    zalo: ZaloSide | None = None  # the Zalo channel's parts when ZALO_BOT_TOKEN is set
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -78,6 +85,8 @@ class App:
         close = getattr(self.flood, "close", None)
         if close is not None:
             await close()
+        if self.zalo is not None:
+            await self.zalo.client.close()
         await self.db.close()
 
 
@@ -160,7 +169,39 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     _install_learning(app)
     _install_helpdesk(app)
     _install_notices(app)
+    if settings.zalo_bot_token is not None:
+        from bot.adapters.zalo.serve import ZaloSide
+
+        app.zalo = ZaloSide.build(
+            settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url, db, transactions, texts
+        )
+        helpdesk.channels["zalo"] = app.zalo.desk  # staff answers reach Zalo residents from any process
+        announcements.private_channels.append("zalo")  # Zalo subscribers' rows wait for the Zalo sender
     return app
+
+
+def zalo_channel(app: App, staff: Sender) -> ZaloChannel:
+    """The Zalo update handler on the same use cases; `staff` reaches the Telegram staff group."""
+    if app.zalo is None:
+        raise RuntimeError("ZALO_BOT_TOKEN is not set")
+    return app.zalo.channel(
+        residents=app.residents,
+        flow=app.flow,
+        helpdesk=app.helpdesk,
+        texts=app.texts,
+        staff=staff,
+        flood=app.flood,
+        announcements=app.announcements,
+    )
+
+
+def zalo_notices(app: App) -> DeliveryWorker:
+    """The Zalo subscribers' delivery worker on the shared outbox, at ZALO_RATE_PER_SECOND."""
+    from bot.adapters.zalo.notices import zalo_limiter
+
+    if app.zalo is None:
+        raise RuntimeError("ZALO_BOT_TOKEN is not set")
+    return app.notices.add_channel("zalo", app.zalo.notice_sender(), zalo_limiter(app.settings.zalo_rate_per_second))
 
 
 def make_send_limiter(settings: Settings) -> SendLimiter:

@@ -2,6 +2,9 @@
 
 Buttons show as numbered choices: type the number to press one. Lines starting with ':' are
 for the person trying the bot (switch between resident, staff and official, see :help).
+With `--channel zalo` the resident writes on Zalo instead (a fake Zalo Bot API in process): the bot
+itself prints numbered text and reads the numbers back, as residents see it on Zalo; staff and
+officials stay on (fake) Telegram.
 
 Importing this module is light (aiogram is imported by `run_chat`), so `bot chat` can show the
 greeting and the prompt at once and load the bot while the person types.
@@ -20,6 +23,8 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.adapters.localchat.actors import Actor
     from bot.adapters.localchat.fake_api import FakeBotAPI, Sent
+    from bot.adapters.localchat.fake_zalo import FakeZaloAPI
+    from bot.adapters.zalo.channel import ZaloChannel
     from bot.bootstrap import App
 
 LOCAL_TOKEN = "42:LOCAL-CHAT"
@@ -42,10 +47,13 @@ PERSONAS = {
     "official": Persona("official", 3001, "Chủ tịch phường", 3001, "Cán bộ phụ trách thông báo (chat riêng)"),
     "official2": Persona("official2", 3002, "Phó chủ tịch", 3002, "Người duyệt thông báo (chat riêng)"),
     "group5": Persona("group5", 1001, "Bác Lan", -1003000000005, "Nhóm tổ dân phố 5"),
+    "zalo": Persona("zalo", 0, "Bác Hoa", 0, "Cư dân trên Zalo (bác Hoa)"),
 }
+ZALO_CHAT = "6ede9afa66b88fe6d6a9"  # the persona's Zalo chat id (Zalo ids are strings)
 
 META_HELP = """Lệnh thử nghiệm (chỉ có trong chat cục bộ):
   :as <vai>     đổi người đang gõ: resident, resident2, staff, staff-dm, official, official2, group5
+                (và zalo: cư dân trên Zalo, khi chạy với --channel zalo)
   :reply        trả lời (reply) tin nhắn cuối của bot trong chat hiện tại, ví dụ  :reply Chào bác
   :topic <id>   gõ vào chủ đề (forum topic) <id> của nhóm hiện tại;  :topic  để bỏ
   :media <sticker|photo|voice|document> [chú thích]
@@ -56,9 +64,12 @@ Gõ số (hoặc chữ trên nút, ví dụ: tiếp) để bấm nút. Gõ chữ
 
 
 class LocalChat:
-    def __init__(self, app: App, fake: FakeBotAPI, out: TextIO):
+    def __init__(self, app: App, fake: FakeBotAPI, out: TextIO, zalo: FakeZaloAPI | None = None):
         self.app, self.fake, self.out = app, fake, out
-        self.persona = PERSONAS["resident"]
+        self.zalo = zalo  # the resident is on Zalo (`--channel zalo`)
+        self.zalo_channel: ZaloChannel | None = None
+        self.zalo_seen = 0
+        self.persona = PERSONAS["zalo" if zalo is not None else "resident"]
         self.thread_id: int | None = None
         self.seen = 0
         self.seen_answers = 0
@@ -72,6 +83,12 @@ class LocalChat:
         self.bot = make_bot(self.app.settings, LOCAL_TOKEN)
         self.dp = build_dispatcher(self.app, flood_control=False)
         await start_services(self.app, self.bot)
+        if self.zalo is not None:
+            from bot.adapters.telegram.desk_sender import DeskSender
+            from bot.bootstrap import zalo_channel, zalo_notices
+
+            self.zalo_channel = zalo_channel(self.app, DeskSender(self.bot))
+            zalo_notices(self.app)  # `:tick` sends Zalo subscribers' notices too
 
     async def close(self) -> None:
         from bot.run import stop_services
@@ -86,6 +103,11 @@ class LocalChat:
         return Actor(self.fake, self.dp, self.bot, p.user_id, p.name, p.chat_id)
 
     def print_new(self) -> None:
+        if self.zalo is not None:
+            for z in self.zalo.sent[self.zalo_seen :]:  # Zalo shows the text as it is: numbers, no buttons
+                where = "" if self.persona.key == "zalo" else "[→ Zalo: bác Hoa] "
+                self.out.write(f"\n🤖 {where}{z.text}\n")
+            self.zalo_seen = len(self.zalo.sent)
         for answer in self.fake.callback_answers[self.seen_answers :]:
             if answer.get("text"):  # the pop-up Telegram shows on a button press
                 self.out.write(f"\n💬 (thông báo nhỏ) {answer['text']}\n")
@@ -121,6 +143,9 @@ class LocalChat:
         actor = self.actor()
         if line.startswith(":"):
             return await self.meta(line[1:].strip(), actor)
+        if self.persona.key == "zalo":
+            await self._say_on_zalo(line)
+            return True
         if line.strip().isdigit() and (last := self._last_buttons()):
             msg, buttons = last
             i = int(line.strip()) - 1
@@ -136,6 +161,17 @@ class LocalChat:
             return True
         await actor.send(line, thread_id=self.thread_id)
         return True
+
+    async def _say_on_zalo(self, line: str) -> None:
+        """Her words go to the Zalo channel as a Zalo update (the bot reads the numbers itself)."""
+        from bot.adapters.zalo.client import parse_update
+
+        if self.zalo is None or self.zalo_channel is None:
+            self.out.write("— Chat này không chạy với --channel zalo.\n")
+            return
+        update = parse_update(self.zalo.make_update(ZALO_CHAT, line, display_name=self.persona.name))
+        if update is not None:
+            await self.zalo_channel.on_update(update)
 
     async def meta(self, cmd: str, actor: Actor) -> bool:
         name, _, rest = cmd.partition(" ")
@@ -190,8 +226,15 @@ def _button_named(line: str, buttons: list[dict[str, str]]) -> dict[str, str] | 
     return next((b for b in buttons if "callback_data" in b and _bare(b["text"]) == want), None)
 
 
-def greeting(settings: Settings, prompt: bool = True) -> str:
+def greeting(settings: Settings, prompt: bool = True, channel: str = "telegram") -> str:
     """What the chat shows first; with `prompt`, ends with the first persona's prompt."""
+    if channel == "zalo":
+        text = (
+            "Trợ lý số phường – chat thử như trên Zalo (không cần Zalo). Gõ xin chào để bắt đầu, trả lời bằng số;"
+            " :help để xem lệnh thử.\n"
+            f"Dữ liệu lưu ở: {settings.database_url}\n"
+        )
+        return text + _prompt(PERSONAS["zalo"]) if prompt else text
     text = (
         "Trợ lý số phường – chat thử trên máy (không cần Telegram). Gõ /start để bắt đầu, :help để xem lệnh thử.\n"
         f"Dữ liệu lưu ở: {settings.database_url}\n"
@@ -210,6 +253,7 @@ async def run_chat(
     out: TextIO | None = None,
     *,
     greeted: bool = False,
+    channel: str = "telegram",
 ) -> int:
     """`greeted`: the caller already showed `greeting(settings)` with its prompt (before the slow imports)."""
     from bot.adapters.localchat.fake_api import FakeBotAPI
@@ -220,11 +264,20 @@ async def run_chat(
     fake = FakeBotAPI(bot_username=settings.bot_username)
     await fake.start()
     settings.telegram_api_url = fake.base_url
+    zalo = None
+    if channel == "zalo":
+        from pydantic import SecretStr
+
+        from bot.adapters.localchat.fake_zalo import FakeZaloAPI
+
+        zalo = FakeZaloAPI()
+        await zalo.start()
+        settings.zalo_bot_token, settings.zalo_api_url = SecretStr(zalo.token), zalo.base_url
     app = await build_app(settings)
-    chat = LocalChat(app, fake, out)
+    chat = LocalChat(app, fake, out, zalo)
     await chat.setup()
     if not greeted:
-        out.write(greeting(settings, prompt=False))
+        out.write(greeting(settings, prompt=False, channel=channel))
     interactive = inp.isatty() if hasattr(inp, "isatty") else False
     prompt_shown = greeted
     try:
@@ -246,4 +299,6 @@ async def run_chat(
         await chat.close()
         await app.close()
         await fake.stop()
+        if zalo is not None:
+            await zalo.stop()
     return 0

@@ -61,11 +61,12 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
     asyncio.run(check_database(settings.database_url))
     _check_content(settings)
+    channel = getattr(args, "channel", "telegram")
     greeted = not args.script and sys.stdin.isatty()
     if greeted:  # the prompt shows at once; what is typed while the bot loads is answered when it is ready
-        sys.stdout.write(greeting(settings))
+        sys.stdout.write(greeting(settings, channel=channel))
         sys.stdout.flush()
-    return asyncio.run(run_chat(settings, script=args.script, greeted=greeted))
+    return asyncio.run(run_chat(settings, script=args.script, greeted=greeted, channel=channel))
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
@@ -82,6 +83,10 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         username = await check_bot_token(settings.token(), settings.telegram_api_url)
         if username:
             settings.bot_username = username
+        if settings.zalo_bot_token is not None:  # Zalo runs in this process too
+            from bot.preflight import check_zalo_token
+
+            await check_zalo_token(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url)
 
     asyncio.run(preflight())
     from bot.run import run_bot
@@ -89,8 +94,39 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_bot(settings))
 
 
+def _zalo(settings: Settings, args: argparse.Namespace) -> int:
+    """The Zalo channel (and Telegram in the same process when BOT_TOKEN is set too)."""
+    from bot.preflight import check_bot_token, check_database, check_zalo_token
+
+    if settings.zalo_bot_token is None:
+        raise SettingError(
+            "zalo_bot_token", "not set: put ZALO_BOT_TOKEN=… (sent by Zalo Bot Creator) in .env to run the Zalo bot"
+        )
+
+    async def preflight() -> None:
+        await check_database(settings.database_url)
+        _check_content(settings)
+        assert settings.zalo_bot_token is not None
+        await check_zalo_token(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_url)
+        if settings.bot_token is not None:
+            username = await check_bot_token(settings.token(), settings.telegram_api_url)
+            if username:
+                settings.bot_username = username
+
+    asyncio.run(preflight())
+    from bot.run import run_zalo
+
+    return asyncio.run(run_zalo(settings))
+
+
 def _start(settings: Settings, args: argparse.Namespace) -> int:
-    """The main job: the real bot when BOT_TOKEN is set, otherwise the local chat."""
+    """The main job: the real bot when BOT_TOKEN is set, otherwise the local chat.
+    `--channel zalo`: the Zalo bot when ZALO_BOT_TOKEN is set, otherwise the local chat as a Zalo resident."""
+    if getattr(args, "channel", "telegram") == "zalo":
+        if settings.zalo_bot_token:
+            return _zalo(settings, args)
+        print("ZALO_BOT_TOKEN is not set: starting the local chat as a Zalo resident (no Zalo needed).\n")
+        return _chat(settings, args)
     if settings.bot_token:
         return _run(settings, args)
     print("BOT_TOKEN is not set: starting the local chat (no Telegram needed).\n")
@@ -112,11 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd")
     s = sub.add_parser("start", help="the real bot if BOT_TOKEN is set, else the local chat (default)")
     s.add_argument("--script", help="feed chat input from a file (one line per input)")
+    s.add_argument("--channel", choices=("telegram", "zalo"), default="telegram", help="the resident's channel")
     s.set_defaults(func=_start)
     s = sub.add_parser("chat", help="talk to the bot in this terminal, no token needed")
     s.add_argument("--script", help="feed input from a file (one line per input)")
+    s.add_argument("--channel", choices=("telegram", "zalo"), default="telegram", help="the resident's channel")
     s.set_defaults(func=_chat)
-    sub.add_parser("run", help="run the Telegram bot (needs BOT_TOKEN)").set_defaults(func=_run)
+    sub.add_parser(
+        "run", help="run the Telegram bot (needs BOT_TOKEN; Zalo too if ZALO_BOT_TOKEN is set)"
+    ).set_defaults(func=_run)
+    sub.add_parser(
+        "zalo", help="run the Zalo bot (needs ZALO_BOT_TOKEN; Telegram too if BOT_TOKEN is set)"
+    ).set_defaults(func=_zalo)
     c = sub.add_parser("content", help="content tools")
     csub = c.add_subparsers(dest="content_cmd", required=True)
     chk = csub.add_parser("check", help="validate content/ (exit 1 on errors)")

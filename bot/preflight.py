@@ -117,3 +117,28 @@ async def check_bot_token(token: str, api_url: str | None, wait: float = 20.0) -
         raise Unreachable(f"{base} answered getMe with HTTP {status}; try again later")
     result = body.get("result") if isinstance(body, dict) else None
     return result.get("username") if isinstance(result, dict) else None
+
+
+async def check_zalo_token(token: str, api_url: str, wait: float = 20.0) -> None:
+    """Ask the Zalo Bot API who we are. Zalo answers a bad token with `ok: false, error_code: 401`
+    (with HTTP 200 or 401: the body decides, docs/zalo.md)."""
+    import aiohttp
+
+    base = api_url.rstrip("/")
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=wait)) as session,
+            session.post(f"{base}/bot{token}/getMe", json={}) as resp,
+        ):
+            status = resp.status
+            body = await resp.json(content_type=None)
+    except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as e:
+        raise Unreachable(f"cannot reach {base} ({_reason(e)}): is this machine online?") from None
+    ok = isinstance(body, dict) and body.get("ok") is True
+    code = body.get("error_code") if isinstance(body, dict) else None
+    if not ok and (code in (401, 404) or status in (401, 404)):
+        raise SettingError(
+            "zalo_bot_token", "rejected by Zalo (401 Unauthorized): copy the token again from Zalo Bot Creator"
+        )
+    if not ok:
+        raise Unreachable(f"{base} answered getMe with HTTP {status} ({code}); try again later")

@@ -1,15 +1,20 @@
-"""Runs the real bot: polling by default, a webhook when WEBHOOK_URL is set."""
+"""Runs the real bot: polling by default, a webhook when WEBHOOK_URL is set. With ZALO_BOT_TOKEN set the
+Zalo channel runs in the same process (`run_zalo` runs it alone when BOT_TOKEN is not set)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
+import signal
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 
-from bot.bootstrap import App, build_app, build_dispatcher, make_bot, make_fsm_storage
+from bot.app.helpdesk import Sender
+from bot.bootstrap import App, build_app, build_dispatcher, make_bot, make_fsm_storage, zalo_channel, zalo_notices
 from bot.settings import SettingError, Settings
 
 log = logging.getLogger(__name__)
@@ -69,6 +74,10 @@ async def run_bot(settings: Settings) -> int:
     )
     app.matcher.warm()
     await start_services(app, bot)
+    from bot.adapters.telegram.desk_sender import DeskSender
+
+    zalo_stop = asyncio.Event()
+    zalo = await start_zalo(app, DeskSender(bot), zalo_stop)
     # Everything loaded so far (content, the index, aiogram's and pydantic's classes) lives as long as
     # the process: out of the collector's way, so full collections during a storm stay short.
     gc.freeze()
@@ -90,15 +99,72 @@ async def run_bot(settings: Settings) -> int:
             await runner.setup()
             await web.TCPSite(runner, "0.0.0.0", settings.webhook_port).start()
             log.info("webhook listening on :%s", settings.webhook_port)
-            import asyncio
-
             await asyncio.Event().wait()
         else:
             await bot.delete_webhook(drop_pending_updates=False)
             log.info("polling as @%s", me.username)
             await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True)
     finally:
+        zalo_stop.set()
+        if zalo is not None:
+            with contextlib.suppress(Exception):  # its error was logged; Telegram's shutdown goes on
+                await zalo
         await stop_services(app)
         await app.close()
         await bot.session.close()
+    return 0
+
+
+async def start_zalo(app: App, staff: Sender, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """The Zalo channel in this process (polling, or its webhook on ZALO_WEBHOOK_PORT), until `stop`."""
+    if app.zalo is None:
+        return None
+    from bot.adapters.zalo.serve import serve
+
+    s = app.settings
+    # Zalo subscribers' notices: recovered, then drained in the background; stopped with the other notice workers
+    await app.notices.start_channel(zalo_notices(app))
+    task = asyncio.create_task(
+        serve(
+            zalo_channel(app, staff),
+            app.zalo.client,
+            stop,
+            webhook_url=s.zalo_webhook_url,
+            webhook_secret=s.zalo_webhook_secret.get_secret_value() if s.zalo_webhook_secret else None,
+            port=s.zalo_webhook_port,
+        )
+    )
+    task.add_done_callback(_log_end)
+    return task
+
+
+def _log_end(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (e := task.exception()) is not None:
+        log.error("zalo: the channel stopped: %s", e)
+
+
+async def run_zalo(settings: Settings) -> int:
+    """`bot zalo`: with BOT_TOKEN set, Telegram and Zalo in one process; otherwise Zalo alone, whose
+    residents' questions wait (queued) until a Telegram process posts them to the staff group."""
+    if settings.bot_token is not None:
+        return await run_bot(settings)
+    logging.getLogger().setLevel(logging.INFO)
+    from bot.adapters.zalo.channel import NoStaffChannel
+
+    app = await build_app(settings)
+    app.matcher.warm()
+    log.warning("zalo: BOT_TOKEN is not set; questions for staff wait until the Telegram bot runs")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    gc.freeze()
+    try:
+        task = await start_zalo(app, NoStaffChannel(), stop)
+        if task is not None:
+            await task
+    finally:
+        await app.notices.stop()
+        await app.close()
     return 0

@@ -18,7 +18,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Derived data that is safe to delete (the parsed content, keyed by the content files' hashes).
 CACHE_DIR = PROJECT_ROOT / "data" / "cache"
 DEFAULT_HASH_SALT = "change-me"
-SECRETS = frozenset({"bot_token", "webhook_secret", "hash_salt"})
+SECRETS = frozenset({"bot_token", "webhook_secret", "hash_salt", "zalo_bot_token", "zalo_webhook_secret"})
 
 # The drivers the bot runs on; a URL without a driver gets the async one.
 _DRIVERS = {
@@ -31,6 +31,8 @@ _DRIVERS = {
 _URL_RE = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$")
 # What aiogram (and Telegram) accept: "<bot id>:<secret>", no spaces.
 _TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+# Zalo Bot Creator's token is "<bot id>:<secret>" too (docs/zalo.md); the secret's alphabet is not documented.
+_ZALO_TOKEN_RE = re.compile(r"^\d+:\S+$")
 
 
 class SettingError(Exception):
@@ -61,7 +63,17 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
-    @field_validator("bot_token", "webhook_secret", "telegram_api_url", "redis_url", "webhook_url", mode="before")
+    @field_validator(
+        "bot_token",
+        "webhook_secret",
+        "telegram_api_url",
+        "redis_url",
+        "webhook_url",
+        "zalo_bot_token",
+        "zalo_webhook_url",
+        "zalo_webhook_secret",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, v: object) -> object:
         """`BOT_TOKEN=` in .env means "not set", as it reads."""
@@ -74,6 +86,7 @@ class Settings(BaseSettings):
     # Webhook mode when both are set (secret: 8-256 characters); otherwise long polling.
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: SecretStr | None = None
+    zalo_webhook_port: int = Field(default=8081, ge=1, le=65535)  # beside Telegram's WEBHOOK_PORT
     # Zalo publishes no send rate (only "429 Quota exceeded"): a conservative default.
     zalo_rate_per_second: float = 5.0
 
@@ -120,9 +133,38 @@ class Settings(BaseSettings):
             raise ValueError(f"not a URL: {v!r}")
         return v.strip() if v is not None else None
 
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token_format(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not _ZALO_TOKEN_RE.match(v.get_secret_value().strip()):
+            raise ValueError(
+                "not a Zalo bot token: expected <digits>:<letters, digits, - or _> as Zalo Bot Creator sends it"
+            )
+        return SecretStr(v.get_secret_value().strip()) if v is not None else None
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret_length(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not 8 <= len(v.get_secret_value()) <= 256:
+            raise ValueError("must be 8-256 characters (Zalo's setWebhook rule)")
+        return v
+
+    @field_validator("zalo_api_url", "zalo_webhook_url")
+    @classmethod
+    def _zalo_url(cls, v: str | None) -> str | None:
+        if v is not None and not _URL_RE.match(v.strip()):
+            raise ValueError(f"not a URL: {v!r}")
+        return v.strip() if v is not None else None
+
     @model_validator(mode="after")
     def _production_needs_a_salt(self) -> Settings:
-        if self.bot_token is not None and self.hash_salt.get_secret_value() == DEFAULT_HASH_SALT:
+        if self.zalo_webhook_url is not None:
+            if not self.zalo_webhook_url.startswith("https://"):
+                raise SettingError("zalo_webhook_url", "must be an https:// address (Zalo posts only to HTTPS)")
+            if self.zalo_webhook_secret is None:
+                raise SettingError("zalo_webhook_secret", "required with ZALO_WEBHOOK_URL: 8-256 random characters")
+        real = self.bot_token is not None or self.zalo_bot_token is not None
+        if real and self.hash_salt.get_secret_value() == DEFAULT_HASH_SALT:
             raise SettingError(
                 "hash_salt",
                 f"still the default {DEFAULT_HASH_SALT!r}; the real bot needs a secret value, e.g. "

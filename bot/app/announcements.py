@@ -74,6 +74,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         self.uow, self.clock, self.t, self.content = uow, clock, texts, content
         self.grace = grace
         self.channel = channel
+        self.private_channels = [channel]  # bootstrap adds "zalo" when the Zalo channel is configured
         self.notify: Notify | None = None  # set when a bot exists (startup); messages to officials
         self.on_queued: Callable[[], None] | None = None  # wakes the delivery worker
         self._render_cache: dict[tuple[int, str, str], Outgoing] = {}

@@ -159,8 +159,10 @@ class DeliveryWorker:
         on_drained: Callable[[], Awaitable[object]] | None = None,
         poll: float = 5.0,
         lease_for: dt.timedelta = dt.timedelta(minutes=2),
+        channel: str = "telegram",
     ):
         self.uow, self.sender, self.render, self.clock = uow, sender, render, clock
+        self.channel = channel  # this worker sends only its channel's rows (Telegram, Zalo)
         self.limiter: SendLimiter = limiter or RateLimiter()
         self.sleep = sleep
         self.concurrency, self.page, self.max_attempts = concurrency, page, max_attempts
@@ -238,7 +240,7 @@ class DeliveryWorker:
     async def _load(self) -> list[Item]:
         now = self.clock.now()
         async with self.uow() as tx:
-            rows = await tx.notices.lease(now, now - self.lease_for, self.page)
+            rows = await tx.notices.lease(now, now - self.lease_for, self.page, self.channel)
         # a task that already finished no longer holds its row (a migrated group's row is pending again
         # under the same id); its done-callback may not have run yet, so `done()` decides, not membership
         busy = {t.get_name() for t in self.in_flight if not t.done()}

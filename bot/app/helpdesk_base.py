@@ -135,6 +135,12 @@ class DeskBase:
         self.admin_ids = list(admin_ids)
         self.flow = flow  # ResidentFlow, to render guides that staff send with /guide
         self.learning = learning  # a guide sent with /guide suggests the question as a phrasing for it
+        # How to reach a resident who writes from another channel than staff work on (Zalo): filled by bootstrap.
+        self.channels: dict[str, Sender] = {}
+
+    def reach(self, resident: Resident, sender: Sender) -> Sender:
+        """The sender that reaches `resident`: her own channel's, or the one staff used."""
+        return self.channels.get(resident.channel, sender)
 
     async def deliver(self, ticket: Ticket, sender: Sender, *, tell_admins: bool = True) -> bool:
         """Put a ticket (and any of its messages not yet there) into its ward's staff group."""
@@ -330,6 +336,8 @@ class DeskBase:
             guide=guide_text,
             when=self._when(lang, t.created_at, WorkingHours.parse()),
         )
+        if resident.channel != CHANNEL:  # staff should know the answer goes back on Zalo
+            text += "\n" + self.t(lang, "channels.card_line", channel=self.t(lang, f"channels.name_{resident.channel}"))
         if first is not None:
             text += "\n" + self.t(lang, "tickets.card_question", text=first.text)
         return Screen(

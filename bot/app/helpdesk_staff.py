@@ -61,12 +61,12 @@ class StaffDesk(DeskBase):
                 + "\n\n"
                 + self.t(lang, "tickets.staff_answer_footer", number=ticket.number)
             )
-            d = await sender.send(resident.external_id, Screen(text, buttons))
+            d = await self.reach(resident, sender).send(resident.external_id, Screen(text, buttons))
         else:
             caption = self.t(lang, "tickets.staff_answer_media", number=ticket.number)
             if incoming.text:
                 caption = self.t(lang, "tickets.staff_answer", text=incoming.text)
-            d = await sender.copy(
+            d = await self.reach(resident, sender).copy(
                 resident.external_id, incoming.chat_id, incoming.message_id, caption=caption[:1024], buttons=buttons
             )
         return await self._after_resident_send(ticket, d, sender)
@@ -106,7 +106,7 @@ class StaffDesk(DeskBase):
         resident = await self.residents.get(t.resident_id)
         if resident is not None:
             lang = resident.language
-            d = await sender.send(
+            d = await self.reach(resident, sender).send(
                 resident.external_id,
                 Screen(
                     self.t(lang, "tickets.closed_by_staff", number=t.number),
@@ -175,7 +175,7 @@ class StaffDesk(DeskBase):
         )
         resident = await self.residents.get(t.resident_id)
         if resident is not None:
-            await sender.send(
+            await self.reach(resident, sender).send(
                 resident.external_id,
                 Screen(
                     self.t(
@@ -235,7 +235,7 @@ class StaffDesk(DeskBase):
         screens += await self.flow.open_guide(resident, guide, 0)
         d = Delivered(Delivery.OK)
         for s in screens:
-            d = await sender.send(resident.external_id, s)
+            d = await self.reach(resident, sender).send(resident.external_id, s)
             if not d.ok:
                 break
         answer = await self._after_resident_send(t, d, sender)

@@ -29,6 +29,7 @@ class FiringMixin:
     t: Texts
     grace: dt.timedelta
     channel: str
+    private_channels: list[str]  # whose subscribers get notices in private: Telegram's, and Zalo's when it runs
     on_queued: Callable[[], None] | None
 
     if TYPE_CHECKING:  # provided by AnnouncementService and NoticeViewMixin
@@ -104,8 +105,9 @@ class FiringMixin:
                 out.append(OutboxEntry(occ_id, "group", g.id, g.chat_id, "vi", now))
         if audience in (Audience.WARD, Audience.NEIGHBOURHOODS, Audience.SUBSCRIBERS):
             private_at = now if row.urgent else quiet_hours_end(now)
-            for uid, chat_id, lang in await repo.subscribers(row.ward_id, tdps, self.channel):
-                out.append(OutboxEntry(occ_id, "user", uid, chat_id, lang, private_at))
+            for channel in self.private_channels:
+                for uid, chat_id, lang in await repo.subscribers(row.ward_id, tdps, channel):
+                    out.append(OutboxEntry(occ_id, "user", uid, chat_id, lang, private_at, channel))
         return out
 
     # --- reports ---------------------------------------------------------------------------
@@ -121,8 +123,9 @@ class FiringMixin:
                     continue  # another reporter (tick loop or worker) closed it first
                 counts = await repo.counts(occ.id)
                 reasons = Counter(r.error or r.status for r in await repo.failures(occ.id, limit=1000))
+                by_channel = await repo.sent_by_channel(occ.id) if len(self.private_channels) > 1 else {}
                 report = OccurrenceReport(
-                    occ.announcement_id, occ.fire_at, counts, await repo.acks(occ.id), dict(reasons)
+                    occ.announcement_id, occ.fire_at, counts, await repo.acks(occ.id), dict(reasons), by_channel
                 )
                 row = await repo.get(occ.announcement_id)
                 if row is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.app.ports.notices import AnnouncementRecord
@@ -83,6 +83,7 @@ class OccurrenceReport:
     counts: dict[str, int]
     acked: int
     reasons: dict[str, int]
+    by_channel: dict[str, tuple[int, int]] = field(default_factory=dict)  # channel -> (delivered, queued)
 
 
 def notice_of(row: AnnouncementRecord) -> Notice:

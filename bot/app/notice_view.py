@@ -103,6 +103,11 @@ class NoticeViewMixin:
             uncertain=c.get("uncertain", 0),
             acked=r.acked,
         )
+        if r.by_channel:  # more than one channel: each one's share
+            text += "\n" + "\n".join(
+                self.t(lang, "channels.report_line", channel=self.t(lang, f"channels.name_{ch}"), sent=s, total=n)
+                for ch, (s, n) in sorted(r.by_channel.items())
+            )
         if r.reasons:
             text += (
                 "\n"

@@ -54,6 +54,7 @@ class NoticeRunner:
         self.limiter: SendLimiter = limiter or RateLimiter()
         self.stale_after = stale_after
         self.worker: DeliveryWorker | None = None
+        self.channel_workers: list[DeliveryWorker] = []  # other channels' senders on the same outbox (Zalo)
         self._tick_task: asyncio.Task[None] | None = None
 
     def make_worker(self, sender: Sender) -> DeliveryWorker:
@@ -65,8 +66,34 @@ class NoticeRunner:
         """Give the service a way to reach people; no background task is started (tests call `pump`)."""
         self.service.notify = notify
         self.worker = self.make_worker(sender)
-        self.service.on_queued = self.worker.kick.set
+        self.service.on_queued = self._kick
         return self.worker
+
+    def add_channel(self, channel: str, sender: Sender, limiter: SendLimiter) -> DeliveryWorker:
+        """Another channel's delivery worker on the same outbox, with its own limits (tests drain it by `pump`)."""
+        worker = DeliveryWorker(
+            self.service.uow,
+            sender,
+            self.service.render,
+            self.clock,
+            limiter=limiter,
+            on_drained=self._report,
+            channel=channel,
+        )
+        self.channel_workers.append(worker)
+        if self.service.on_queued is None:
+            self.service.on_queued = self._kick
+        return worker
+
+    async def start_channel(self, worker: DeliveryWorker) -> None:
+        """Start a channel worker in the background, after recovering what a stopped copy left behind."""
+        await worker.recover(self.stale_after)
+        worker.start()
+
+    def _kick(self) -> None:
+        for w in (self.worker, *self.channel_workers):
+            if w is not None:
+                w.kick.set()
 
     async def start(self, sender: Sender, notify: Notify) -> None:
         self.attach(sender, notify)
@@ -83,12 +110,16 @@ class NoticeRunner:
             self._tick_task = None
         if self.worker is not None:
             await self.worker.stop()
+        for w in self.channel_workers:
+            await w.stop()
 
     async def pump(self) -> None:
         """Tick, send everything due and report: what the background does, at once (local chat, tests)."""
         await self.service.tick()
         if self.worker is not None:
             await self.worker.drain()
+        for w in self.channel_workers:
+            await w.drain()
         await self.service.finish_and_report()
 
     async def _report(self) -> None:

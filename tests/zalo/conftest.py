@@ -4,8 +4,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.zalo.client import ZaloClient
-from tests.zalo.fake_zalo import FakeZaloAPI
 
 
 @pytest.fixture

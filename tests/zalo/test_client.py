@@ -7,6 +7,7 @@ import socket
 import aiohttp
 import pytest
 
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.zalo.client import (
     EVENT_IMAGE,
     EVENT_TEXT,
@@ -18,7 +19,6 @@ from bot.adapters.zalo.client import (
     ZaloRateLimited,
     ZaloUnauthorized,
 )
-from tests.zalo.fake_zalo import FakeZaloAPI
 
 CHAT = "6ede9afa66b88fe6d6a9"
 

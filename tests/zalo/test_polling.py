@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.zalo.client import Update, ZaloClient, ZaloUnauthorized
 from bot.adapters.zalo.polling import ZaloPoller
-from tests.zalo.fake_zalo import FakeZaloAPI
 
 CHAT = "6ede9afa66b88fe6d6a9"
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.zalo.client import Update, ZaloClient
 from bot.adapters.zalo.polling import ZaloPoller
 from bot.adapters.zalo.render import parse_reply, render
 from bot.core.screens import Button, Screen, rows
-from tests.zalo.fake_zalo import FakeZaloAPI
 
 CHAT = "6ede9afa66b88fe6d6a9"
 MENU = Button("🏠 Về menu", "menu")

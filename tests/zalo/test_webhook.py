@@ -8,9 +8,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.zalo.client import EVENT_TEXT, Update, ZaloClient
 from bot.adapters.zalo.webhook import DEFAULT_PATH, SECRET_HEADER, ZaloWebhook
-from tests.zalo.fake_zalo import FakeZaloAPI
 
 SECRET = "phuong-tay-ho-2026"
 CHAT = "6ede9afa66b88fe6d6a9"

@@ -111,6 +111,8 @@ class OutboxRow(Base):
     recipient_kind: Mapped[str] = mapped_column(String(8))  # user | group
     recipient_id: Mapped[int] = mapped_column(Integer)
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    # which channel's worker sends it (a Zalo subscriber's row waits for the Zalo sender)
+    channel: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
     lang: Mapped[str] = mapped_column(String(8), default="vi")
     status: Mapped[str] = mapped_column(String(12))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -309,6 +311,7 @@ class NoticeRepo:
                 "recipient_kind": r.recipient_kind,
                 "recipient_id": r.recipient_id,
                 "chat_id": r.chat_id,
+                "channel": r.channel,
                 "lang": r.lang,
                 "not_before": r.not_before,
                 "status": "pending",
@@ -335,13 +338,16 @@ class NoticeRepo:
         )
         return list((await self.s.execute(q)).scalars())
 
-    async def lease(self, now: dt.datetime, stale_before: dt.datetime, limit: int) -> list[OutboxRow]:
+    async def lease(
+        self, now: dt.datetime, stale_before: dt.datetime, limit: int, channel: str = "telegram"
+    ) -> list[OutboxRow]:
         """Due rows no live worker holds, leased to the caller: `claimed_at` of a pending row is its lease.
 
         PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED`, so N workers lease disjoint batches without waiting
         for each other. SQLite: one writer at a time, the same statement without the lock clause.
         """
         free = select(OutboxRow.id).where(
+            OutboxRow.channel == channel,
             OutboxRow.status.in_(("pending", "withdraw")),
             OutboxRow.not_before <= now,
             (OutboxRow.claimed_at.is_(None)) | (OutboxRow.claimed_at < stale_before),
@@ -409,6 +415,19 @@ class NoticeRepo:
     async def counts(self, occ_id: int) -> dict[str, int]:
         q = select(OutboxRow.status, func.count()).where(OutboxRow.occurrence_id == occ_id).group_by(OutboxRow.status)
         return {st: n for st, n in (await self.s.execute(q)).all()}
+
+    async def sent_by_channel(self, occ_id: int) -> dict[str, tuple[int, int]]:
+        """channel -> (messages delivered, messages queued) for one firing."""
+        q = (
+            select(OutboxRow.channel, OutboxRow.status, func.count())
+            .where(OutboxRow.occurrence_id == occ_id)
+            .group_by(OutboxRow.channel, OutboxRow.status)
+        )
+        out: dict[str, tuple[int, int]] = {}
+        for channel, status, n in (await self.s.execute(q)).all():
+            sent, total = out.get(channel, (0, 0))
+            out[channel] = (sent + (n if status in ("sent", "withdraw", "deleted") else 0), total + n)
+        return out
 
     async def acks(self, occ_id: int) -> int:
         q = select(func.count()).where(OutboxRow.occurrence_id == occ_id, OutboxRow.acked_at.is_not(None))

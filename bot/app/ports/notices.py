@@ -99,6 +99,7 @@ class OutboxEntry:
     chat_id: int
     lang: str
     not_before: dt.datetime
+    channel: str = "telegram"
 
 
 class NoticeRepository(Protocol):
@@ -142,6 +143,10 @@ class NoticeRepository(Protocol):
     async def occurrence(self, occ_id: int) -> OccurrenceRecord | None: ...
     async def counts(self, occ_id: int) -> dict[str, int]: ...
     async def acks(self, occ_id: int) -> int: ...
+    async def sent_by_channel(self, occ_id: int) -> dict[str, tuple[int, int]]:
+        """channel -> (delivered, queued) for one firing."""
+        ...
+
     async def failures(self, occ_id: int, limit: int = 10) -> Sequence[OutboxRecord]: ...
     async def finished_unreported(self) -> Sequence[OccurrenceRecord]: ...
     async def held_occurrences(self, now: dt.datetime) -> Sequence[tuple[OccurrenceRecord, int, dt.datetime]]: ...
@@ -150,7 +155,9 @@ class NoticeRepository(Protocol):
 
     # the outbox
     async def add_outbox(self, rows: Sequence[OutboxEntry]) -> None: ...
-    async def lease(self, now: dt.datetime, stale_before: dt.datetime, limit: int) -> Sequence[OutboxRecord]:
+    async def lease(
+        self, now: dt.datetime, stale_before: dt.datetime, limit: int, channel: str = "telegram"
+    ) -> Sequence[OutboxRecord]:
         """Rows due now and leased by no live worker (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL),
         leased to the caller (their `claimed_at` set to `now`)."""
         ...
