@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.app.ports.notices import NoticeRepository
 from bot.app.ports.tickets import StaffGroupRepository, TicketRepository
 from bot.app.ports.unanswered import UnansweredRepository
+from bot.app.ports.usage import UsageRepository
 from bot.app.ports.users import ProgressRepository, UserRepository
 
 
@@ -38,6 +39,8 @@ class UnitOfWork(Protocol):
     def notices(self) -> NoticeRepository: ...
     @property
     def unanswered(self) -> UnansweredRepository: ...
+    @property
+    def usage(self) -> UsageRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -60,5 +63,6 @@ __all__ = [
     "Transactions",
     "UnansweredRepository",
     "UnitOfWork",
+    "UsageRepository",
     "UserRepository",
 ]

@@ -1,0 +1,36 @@
+"""Usage events (guide started, step reached, stuck, asked staff, finished, question matched / unanswered).
+
+Revision ID: 0005_webparts
+"""
+import sqlalchemy as sa
+from alembic import op
+
+from bot.adapters.db.base import UTCDateTime
+
+revision = "0005_webparts"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "usage_events",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("user_key", sa.String(64), nullable=False),
+        sa.Column("ward_id", sa.String(40)),
+        sa.Column("neighbourhood", sa.String(40)),
+        sa.Column("guide_id", sa.String(64)),
+        sa.Column("step", sa.Integer),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("day", sa.Date, nullable=False),
+    )
+    op.create_index("ix_usage_events_day_kind", "usage_events", ["day", "kind", "guide_id", "step"])
+    op.create_index("ix_usage_events_ward_day_kind", "usage_events", ["ward_id", "day", "kind", "guide_id", "step"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_usage_events_ward_day_kind", table_name="usage_events")
+    op.drop_index("ix_usage_events_day_kind", table_name="usage_events")
+    op.drop_table("usage_events")
