@@ -22,6 +22,7 @@ from bot.app.ports import UnitOfWork
 from bot.app.ports.notices import SendLimiter
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
+from bot.app.stats import StatsService
 from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
 from bot.app.usage import UsageLog
@@ -54,6 +55,7 @@ class App:
     helpdesk: HelpDesk
     sla: SlaWorker
     flood: FloodCounter  # inbound flood control: per process, or in Redis across instances
+    stats: StatsService  # the ward overview (web console)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -146,6 +148,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         helpdesk=helpdesk,
         sla=sla,
         flood=make_flood_counter(settings),
+        stats=StatsService(transactions, clock, content),
     )
     _install_helpdesk(app)
     _install_notices(app)

@@ -17,6 +17,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.app.ports.notices import NoticeRepository
+from bot.app.ports.stats import StatsRepository
 from bot.app.ports.tickets import StaffGroupRepository, TicketRepository
 from bot.app.ports.unanswered import UnansweredRepository
 from bot.app.ports.usage import UsageRepository
@@ -41,6 +42,8 @@ class UnitOfWork(Protocol):
     def unanswered(self) -> UnansweredRepository: ...
     @property
     def usage(self) -> UsageRepository: ...
+    @property
+    def stats(self) -> StatsRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -59,6 +62,7 @@ __all__ = [
     "NoticeRepository",
     "ProgressRepository",
     "StaffGroupRepository",
+    "StatsRepository",
     "TicketRepository",
     "Transactions",
     "UnansweredRepository",

@@ -26,8 +26,8 @@ def upgrade() -> None:
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("day", sa.Date, nullable=False),
     )
-    op.create_index("ix_usage_events_day_kind", "usage_events", ["day", "kind", "guide_id", "step"])
-    op.create_index("ix_usage_events_ward_day_kind", "usage_events", ["ward_id", "day", "kind", "guide_id", "step"])
+    op.create_index("ix_usage_events_day_kind", "usage_events", ["day", "kind", "guide_id", "step", "user_key"])
+    op.create_index("ix_usage_events_ward_day_kind", "usage_events", ["ward_id", "day", "kind", "guide_id", "step", "user_key"])
 
 
 def downgrade() -> None:
