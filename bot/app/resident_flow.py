@@ -360,9 +360,8 @@ class ResidentFlow:
         step = max(0, min(step, len(guide.steps) - 1))
         async with self.uow() as tx:
             await tx.progress.save(r.id, guide.id, step, self.clock.now())
-            if matched:
-                await self._note(tx, r, UsageKind.MATCHED, guide.id)
-            await self._note(tx, r, UsageKind.STARTED if step == 0 else UsageKind.STEP, guide.id, step)
+            kind = UsageKind.STEP if step else UsageKind.MATCHED if matched else UsageKind.STARTED
+            await self._note(tx, r, kind, guide.id, step)
         screens = [self._step_screen(r, guide, step)]
         if guide.id == "ward-contact" and step == 0:
             screens.insert(0, Screen(self.contacts_text(r)))  # the card first; the step keeps its buttons last

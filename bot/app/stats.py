@@ -20,6 +20,7 @@ from bot.app.ports import Transactions, UnitOfWork
 from bot.app.ports.stats import NoticeCounts
 from bot.app.residents import Resident, Role
 from bot.app.tickets import DEFAULT_UNANSWERED_HOURS
+from bot.app.usage import STARTS
 from bot.app.usage import UsageKind as K
 from bot.core.clock import Clock
 from bot.core.content import Content
@@ -29,8 +30,8 @@ MAX_DAYS = 366
 MAX_LOOKBACK = dt.timedelta(days=400)
 TOP_GUIDES = 10
 RECENT_NOTICES = 10
-REACHED = (K.STARTED.value, K.STEP.value)
-FUNNEL_KINDS = (*REACHED, K.STUCK.value, K.ASKED.value)
+GUIDE_GROUPS = {"started": STARTS, "finished": (K.FINISHED.value,)}
+FUNNEL_GROUPS = {"reached": (*STARTS, K.STEP.value), "stuck": (K.STUCK.value,), "asked": (K.ASKED.value,)}
 
 
 class StatsError(ValueError):
@@ -206,26 +207,25 @@ class StatsService:
         day = start
         while day <= end:
             m, u, s, f = (counts.get((day, k.value), 0) for k in kinds)
-            out.append(DayCount(day, m, u, s, f))
+            out.append(DayCount(day, m, u, s + m, f))  # a matched question opened step 1 too
             day += dt.timedelta(days=1)
         return tuple(out)
 
     async def _uses(self, tx: UnitOfWork, ward_id: str | None, start: dt.date, end: dt.date) -> list[GuideUse]:
         people: dict[str, dict[str, int]] = defaultdict(dict)
-        for r in await tx.stats.people_per_guide(ward_id, start, end, [K.STARTED.value, K.FINISHED.value]):
+        for r in await tx.stats.people_per_guide(ward_id, start, end, GUIDE_GROUPS):
             if self.content.guide(r.guide_id) is not None:  # a guide since removed has no title to show
                 people[r.guide_id][r.kind] = r.people
-        uses = [GuideUse(g, p.get(K.STARTED.value, 0), p.get(K.FINISHED.value, 0)) for g, p in people.items()]
+        uses = [GuideUse(g, p.get("started", 0), p.get("finished", 0)) for g, p in people.items()]
         uses.sort(key=lambda u: (-u.started, -u.finished, u.guide_id))
         return uses
 
     async def _funnels(
         self, tx: UnitOfWork, ward_id: str | None, start: dt.date, end: dt.date, guide_ids: Sequence[str]
     ) -> tuple[Funnel, ...]:
-        per: dict[tuple[str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for r in await tx.stats.people_per_step(ward_id, start, end, FUNNEL_KINDS, guide_ids):
-            kind = "reached" if r.kind in REACHED else r.kind
-            per[(r.guide_id, r.step)][kind] += r.people
+        per: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
+        for r in await tx.stats.people_per_step(ward_id, start, end, FUNNEL_GROUPS, guide_ids):
+            per[(r.guide_id, r.step)][r.kind] = r.people
         funnels = []
         for gid in guide_ids:
             guide = self.content.guide(gid)
@@ -234,7 +234,7 @@ class StatsService:
             steps = []
             for n in range(len(guide.steps)):
                 c = per.get((gid, n), {})
-                steps.append(StepCount(n, c.get("reached", 0), c.get(K.STUCK.value, 0), c.get(K.ASKED.value, 0)))
+                steps.append(StepCount(n, c.get("reached", 0), c.get("stuck", 0), c.get("asked", 0)))
             funnels.append(Funnel(gid, tuple(steps)))
         return tuple(funnels)
 

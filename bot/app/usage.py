@@ -5,6 +5,9 @@ the update already uses, so the hot path keeps one commit per update. A resident
 salted hash of her channel and id (the same HMAC as the unanswered log: `settings.hash_salt`), with her
 ward and tổ dân phố: enough to count people per step, not to tell who they are. `day` is the Hà Nội
 date of the event, so a day's figures are grouped without time-zone arithmetic in SQL.
+
+One row per update at most on the busy paths: a question answered with a guide is one MATCHED row
+(with step 0), read as "started" as well, rather than two rows.
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from bot.core.working_hours import HANOI
 
 
 class UsageKind(StrEnum):
-    STARTED = "started"  # step 1 of a guide shown (from the menu, a question, a deep link, staff)
+    STARTED = "started"  # step 1 of a guide shown (from the menu, a deep link, staff)
     STEP = "step"  # a later step shown; `step` is its index (0-based)
     STUCK = "stuck"  # "Tôi bị kẹt ở bước này" (pressed or typed), or "it did not work" at the end
     ASKED = "asked"  # a question went to ward staff (a ticket opened), with the step she was on if any
     FINISHED = "finished"  # "it worked" at the last step
-    MATCHED = "matched"  # a typed question answered with a guide
+    MATCHED = "matched"  # a typed question answered with a guide: its step 1 shown (counts as STARTED too)
     UNANSWERED = "unanswered"  # a typed question the bot declined or was unsure about
+
+
+STARTS = (UsageKind.STARTED.value, UsageKind.MATCHED.value)  # rows that mean "step 1 shown"
 
 
 def hanoi_day(at: dt.datetime) -> dt.date:

@@ -55,8 +55,8 @@ async def test_questions_per_day_guides_and_where_residents_get_stuck(db_url, co
     try:
         lan, hoa, binh = person(1), person(2), person(3, "phu-thuong")
         day = dt.timedelta(days=1)
-        await _note(tx, lan, K.MATCHED, MON, "ihanoi-install")
-        await _note(tx, lan, K.STARTED, MON, "ihanoi-install", 0)
+        await _note(tx, lan, K.MATCHED, MON, "ihanoi-install", 0)  # her question opened step 1
+        await _note(tx, lan, K.STARTED, MON, "ihanoi-install", 0)  # and she opened it again from the menu
         for step in (1, 2, 1, 2):  # back and forth: she reached each step once
             await _note(tx, lan, K.STEP, MON, "ihanoi-install", step)
         await _note(tx, lan, K.STUCK, MON, "ihanoi-install", 2)
@@ -78,8 +78,8 @@ async def test_questions_per_day_guides_and_where_residents_get_stuck(db_url, co
             ("2026-11-25", 0, 1),
             ("2026-11-26", 0, 1),
         ]
-        assert o.questions == 3 and [d.started for d in o.days] == [1, 0, 3, 0]
-        assert (o.started, o.finished) == (3, 1)  # Lan and Hoà in iHanoi, Hoà in epay-qr; Hoà finished it
+        assert o.questions == 3 and [d.started for d in o.days] == [2, 0, 3, 0]  # openings, not people
+        assert (o.started, o.finished) == (3, 1)  # Lan (once) and Hoà in iHanoi, Hoà in epay-qr; Hoà finished it
         assert [(g.guide_id, g.started, g.finished) for g in o.top_guides] == [
             ("ihanoi-install", 2, 0),
             ("epay-qr", 1, 1),

@@ -7,7 +7,7 @@ benchmarks/web_bench.py times them with 100,000 events on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import case, distinct, func, select
@@ -31,8 +31,13 @@ NOTICE_TEXT_CHARS = 120
 E = UsageEventRow
 
 
-def _in_range(q: Any, ward_id: str | None, start: dt.date, end: dt.date, kinds: Sequence[str]) -> Any:
-    q = q.where(E.day >= start, E.day <= end, E.kind.in_(list(kinds)))
+def _label(groups: Mapping[str, Sequence[str]]) -> Any:
+    """Kinds counted together under one label (a person counted once across them)."""
+    return case(*[(E.kind.in_(list(kinds)), label) for label, kinds in groups.items()], else_=E.kind)
+
+
+def _in_range(q: Any, ward_id: str | None, start: dt.date, end: dt.date, groups: Mapping[str, Sequence[str]]) -> Any:
+    q = q.where(E.day >= start, E.day <= end, E.kind.in_([k for kinds in groups.values() for k in kinds]))
     if ward_id is not None:
         q = q.where(E.ward_id == ward_id)
     return q
@@ -45,23 +50,31 @@ class StatsRepo:
     async def kinds_per_day(
         self, ward_id: str | None, start: dt.date, end: dt.date, kinds: Sequence[str]
     ) -> list[KindPerDay]:
-        q = _in_range(select(E.day, E.kind, func.count()), ward_id, start, end, kinds).group_by(E.day, E.kind)
+        groups = {k: [k] for k in kinds}
+        q = _in_range(select(E.day, E.kind, func.count()), ward_id, start, end, groups).group_by(E.day, E.kind)
         return [KindPerDay(d, k, n) for d, k, n in (await self.s.execute(q)).all()]
 
     async def people_per_guide(
-        self, ward_id: str | None, start: dt.date, end: dt.date, kinds: Sequence[str]
+        self, ward_id: str | None, start: dt.date, end: dt.date, groups: Mapping[str, Sequence[str]]
     ) -> list[GuidePeople]:
-        q = _in_range(select(E.guide_id, E.kind, func.count(distinct(E.user_key))), ward_id, start, end, kinds)
-        q = q.where(E.guide_id.is_not(None)).group_by(E.guide_id, E.kind)
+        label = _label(groups)
+        q = _in_range(select(E.guide_id, label, func.count(distinct(E.user_key))), ward_id, start, end, groups)
+        q = q.where(E.guide_id.is_not(None)).group_by(E.guide_id, label)
         return [GuidePeople(g, k, n) for g, k, n in (await self.s.execute(q)).all()]
 
     async def people_per_step(
-        self, ward_id: str | None, start: dt.date, end: dt.date, kinds: Sequence[str], guide_ids: Sequence[str]
+        self,
+        ward_id: str | None,
+        start: dt.date,
+        end: dt.date,
+        groups: Mapping[str, Sequence[str]],
+        guide_ids: Sequence[str],
     ) -> list[StepPeople]:
         if not guide_ids:
             return []
-        q = _in_range(select(E.guide_id, E.step, E.kind, func.count(distinct(E.user_key))), ward_id, start, end, kinds)
-        q = q.where(E.guide_id.in_(list(guide_ids)), E.step.is_not(None)).group_by(E.guide_id, E.step, E.kind)
+        label = _label(groups)
+        q = _in_range(select(E.guide_id, E.step, label, func.count(distinct(E.user_key))), ward_id, start, end, groups)
+        q = q.where(E.guide_id.in_(list(guide_ids)), E.step.is_not(None)).group_by(E.guide_id, E.step, label)
         return [StepPeople(g, s, k, n) for g, s, k, n in (await self.s.execute(q)).all()]
 
     async def sla_settings(self, ward_ids: Sequence[str]) -> list[SlaSettings]:

@@ -7,7 +7,7 @@ timestamps are UTC, start included, end excluded.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 
@@ -19,7 +19,7 @@ class KindPerDay(NamedTuple):
 
 class GuidePeople(NamedTuple):
     guide_id: str
-    kind: str
+    kind: str  # the label of its group of kinds
     people: int  # different residents (user keys)
 
 
@@ -57,11 +57,18 @@ class StatsRepository(Protocol):
     ) -> list[KindPerDay]: ...
 
     async def people_per_guide(
-        self, ward_id: str | None, start: dt.date, end: dt.date, kinds: Sequence[str]
-    ) -> list[GuidePeople]: ...
+        self, ward_id: str | None, start: dt.date, end: dt.date, groups: Mapping[str, Sequence[str]]
+    ) -> list[GuidePeople]:
+        """Different people per guide and label; `groups` maps a label to the kinds it counts (once each)."""
+        ...
 
     async def people_per_step(
-        self, ward_id: str | None, start: dt.date, end: dt.date, kinds: Sequence[str], guide_ids: Sequence[str]
+        self,
+        ward_id: str | None,
+        start: dt.date,
+        end: dt.date,
+        groups: Mapping[str, Sequence[str]],
+        guide_ids: Sequence[str],
     ) -> list[StepPeople]: ...
 
     async def sla_settings(self, ward_ids: Sequence[str]) -> list[SlaSettings]:

@@ -26,11 +26,9 @@ def upgrade() -> None:
         sa.Column("at", UTCDateTime(), nullable=False),
         sa.Column("day", sa.Date, nullable=False),
     )
-    op.create_index("ix_usage_events_day_kind", "usage_events", ["day", "kind", "guide_id", "step", "user_key"])
-    op.create_index("ix_usage_events_ward_day_kind", "usage_events", ["ward_id", "day", "kind", "guide_id", "step", "user_key"])
+    op.create_index("ix_usage_events_day", "usage_events", ["day", "kind", "ward_id", "guide_id", "step", "user_key"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_usage_events_ward_day_kind", table_name="usage_events")
-    op.drop_index("ix_usage_events_day_kind", table_name="usage_events")
+    op.drop_index("ix_usage_events_day", table_name="usage_events")
     op.drop_table("usage_events")
