@@ -19,11 +19,14 @@ from bot.adapters.db.uow import SqlTransactions
 from bot.app.announcements import AnnouncementService
 from bot.app.helpdesk import HelpDesk
 from bot.app.learning import Learning
+from bot.app.ports import UnitOfWork
 from bot.app.ports.notices import SendLimiter
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
+from bot.app.stats import StatsService
 from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
+from bot.app.usage import UsageLog
 from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.content import Content, load_valid_content_cached
 from bot.core.flood import FloodCounter, MemoryFloodCounter
@@ -61,6 +64,7 @@ class App:
     sla: SlaWorker
     flood: FloodCounter  # inbound flood control: per process, or in Redis across instances
     learning: Learning  # phrasings staff taught the bot; rebuilds `matcher` when accepted ones change
+    stats: StatsService  # the ward overview (web console)
     zalo: ZaloSide | None = None  # the Zalo channel's parts when ZALO_BOT_TOKEN is set
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -108,9 +112,10 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     )
     matcher = Matcher.build(content.guides.values())
     unanswered = UnansweredLog(transactions, settings.hash_salt.get_secret_value())
+    usage = UsageLog(settings.hash_salt.get_secret_value())
 
-    async def log_unanswered(r: Resident, result: MatchResult) -> None:
-        await unanswered.record(r.ward_id, f"{r.channel}:{r.external_id}", result, clock.now())
+    async def log_unanswered(tx: UnitOfWork, r: Resident, result: MatchResult) -> None:
+        await unanswered.add(tx, r.ward_id, f"{r.channel}:{r.external_id}", result, clock.now())
 
     flow = ResidentFlow(
         uow=transactions,
@@ -121,6 +126,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         clock=clock,
         deep_link_base=f"https://t.me/{settings.bot_username}",
         on_unanswered=log_unanswered,
+        usage=usage,
     )
     # ward notices: the local chat's `:tick` moves an offset clock; tests move their FixedClock
     notice_clock: Clock = clock if isinstance(clock, FixedClock) else OffsetClock(clock)
@@ -128,7 +134,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     notices = NoticeRunner(announcements, notice_clock, limiter=make_send_limiter(settings))
     # Help desk. The "no ticket" cache saves a query per message; it is only correct when this process
     # sees every ticket its residents open, so it is off when instances share Redis.
-    tickets = TicketService(transactions, clock, NoTicketCache(enabled=not settings.redis_url))
+    tickets = TicketService(transactions, clock, NoTicketCache(enabled=not settings.redis_url), usage=usage)
     app: App | None = None
 
     def use_matcher(m: Matcher) -> None:  # learned phrasings accepted: every user of the matcher gets the new one
@@ -164,6 +170,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         sla=sla,
         flood=make_flood_counter(settings),
         learning=learning,
+        stats=StatsService(transactions, clock, content),
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)

@@ -11,8 +11,9 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.app.ports import Transactions
+from bot.app.ports import Transactions, UnitOfWork
 from bot.app.residents import Resident, ResidentService
+from bot.app.usage import UsageKind, UsageLog
 from bot.core.clock import Clock
 from bot.core.content import Branch, Content, Guide, Step
 from bot.core.i18n import Texts
@@ -88,7 +89,8 @@ SMALL_TALK_FILLER = {
 }
 SMALL_TALK_MAX_CHARS = 60
 
-UnansweredHook = Callable[[Resident, MatchResult], Awaitable[None]]
+# Called in the transaction the flow opened for the question (so the question is one commit)
+UnansweredHook = Callable[[UnitOfWork, Resident, MatchResult], Awaitable[None]]
 
 
 BRANCH = "br"  # `br:<guide>:<step>:<branch>:<sub>`: a failure branch's sub-step (Telegram: BranchCb)
@@ -135,6 +137,7 @@ class ResidentFlow:
         clock: Clock,
         deep_link_base: str,
         on_unanswered: UnansweredHook | None = None,
+        usage: UsageLog | None = None,
     ):
         self.uow = uow
         self.content = content
@@ -144,6 +147,7 @@ class ResidentFlow:
         self.clock = clock
         self.deep_link_base = deep_link_base
         self.on_unanswered = on_unanswered
+        self.usage = usage
 
     # --- entry points -----------------------------------------------------------------
 
@@ -278,11 +282,13 @@ class ResidentFlow:
             return screens
         result = self.matcher.match(text)
         if result.outcome is Outcome.CONFIDENT and result.topic and (g := self.content.guide(result.topic)):
-            return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0)
+            return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0, matched=True)
         if result.outcome is Outcome.NONE and (talk := _small_talk(text)) is not None:
             return await self._small_talk(r, talk)
-        if self.on_unanswered is not None:
-            await self.on_unanswered(r, result)
+        async with self.uow() as tx:
+            await self._note(tx, r, UsageKind.UNANSWERED)
+            if self.on_unanswered is not None:
+                await self.on_unanswered(tx, r, result)
         if result.outcome is Outcome.UNSURE and result.topic:
             ids = [result.topic, *[c.guide_id for c in result.alternatives][:2]]
             choices = [
@@ -375,10 +381,13 @@ class ResidentFlow:
 
     # --- guides -----------------------------------------------------------------------
 
-    async def open_guide(self, r: Resident, guide: Guide, step: int) -> list[Screen]:
+    async def open_guide(self, r: Resident, guide: Guide, step: int, *, matched: bool = False) -> list[Screen]:
+        """Show one step and save her place; `matched`: a typed question brought her here."""
         step = max(0, min(step, len(guide.steps) - 1))
         async with self.uow() as tx:
             await tx.progress.save(r.id, guide.id, step, self.clock.now())
+            kind = UsageKind.STEP if step else UsageKind.MATCHED if matched else UsageKind.STARTED
+            await self._note(tx, r, kind, guide.id, step)
         screens = [self._step_screen(r, guide, step)]
         if guide.id == "ward-contact" and step == 0:
             screens.insert(0, Screen(self.contacts_text(r)))  # the card first; the step keeps its buttons last
@@ -491,10 +500,13 @@ class ResidentFlow:
         guide = self.content.guide(guide_id)
         if guide is None or worked not in ("0", "1"):
             return None
+        last = len(guide.steps) - 1
         async with self.uow() as tx:
             await tx.progress.finish(r.id, guide.id, worked == "1", self.clock.now())
+            kind = UsageKind.FINISHED if worked == "1" else UsageKind.STUCK
+            await self._note(tx, r, kind, guide.id, last)
         if worked == "0":
-            return await self._a_stuck(r, guide_id, str(len(guide.steps) - 1))
+            return self._stuck_screens(r, guide, last)
         lang = r.language
         related = [g for gid in guide.related if (g := self.content.guide(gid)) is not None]
         text = self.t(lang, "resident.done_yes", title=guide.title.get(lang))
@@ -511,6 +523,11 @@ class ResidentFlow:
         if guide is None or not step.isdigit():
             return None
         n = min(int(step), len(guide.steps) - 1)
+        async with self.uow() as tx:
+            await self._note(tx, r, UsageKind.STUCK, guide.id, n)
+        return self._stuck_screens(r, guide, n)
+
+    def _stuck_screens(self, r: Resident, guide: Guide, n: int) -> list[Screen]:
         lang = r.language
         screens = []
         if guide.steps[n].branches:  # a known snag first: its detour may spare her the wait for staff
@@ -734,6 +751,13 @@ class ResidentFlow:
 
     def _menu_button(self, r: Resident) -> Button:
         return Button(self.t(r.language, "resident.back_menu"), "menu")
+
+    async def _note(
+        self, tx: UnitOfWork, r: Resident, kind: UsageKind, guide_id: str | None = None, step: int | None = None
+    ) -> None:
+        """A usage event, in the transaction the update already uses (no extra commit)."""
+        if self.usage is not None:
+            await self.usage.add(tx, kind, r, self.clock.now(), guide_id, step)
 
 
 def _row(*buttons: Button | None) -> list[Button]:

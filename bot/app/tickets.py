@@ -22,6 +22,7 @@ from enum import StrEnum
 from bot.app.ports import Transactions, UnitOfWork
 from bot.app.ports.tickets import StaffGroupRecord, TicketMessageRecord, TicketRecord, TicketRepository
 from bot.app.residents import Resident, Role
+from bot.app.usage import UsageKind, UsageLog
 from bot.core.clock import Clock
 from bot.core.privacy import mask
 from bot.core.working_hours import WorkingHours
@@ -249,10 +250,13 @@ class NoTicketCache:
 
 
 class TicketService:
-    def __init__(self, uow: Transactions, clock: Clock, no_ticket: NoTicketCache | None = None) -> None:
+    def __init__(
+        self, uow: Transactions, clock: Clock, no_ticket: NoTicketCache | None = None, usage: UsageLog | None = None
+    ) -> None:
         self.uow = uow
         self.clock = clock
         self.no_ticket = no_ticket if no_ticket is not None else NoTicketCache()
+        self.usage = usage  # notes "asked staff" (with her guide and step) for the ward's overview
         self.continuable_queries = 0  # how many times the follow-up check went to the database
 
     # --- resident side ------------------------------------------------------------------
@@ -276,6 +280,8 @@ class TicketService:
             )
             msg = await self._add_resident_message(tx.tickets, row, first, now)
             await tx.tickets.audit(row.id, row.ward_id, resident.id, "open", f"guide={guide_id} step={step}", now)
+            if self.usage is not None:
+                await self.usage.add(tx, UsageKind.ASKED, resident, now, guide_id, step)
             return _ticket(row), msg
 
     async def _add_resident_message(

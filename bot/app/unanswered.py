@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.app.ports import Transactions
+from bot.app.ports import Transactions, UnitOfWork
 from bot.app.ports.unanswered import UnansweredRecord
 from bot.core.matching import MatchResult, Outcome
 from bot.core.normalize import Normalizer, default_normalizer, strip_diacritics
@@ -63,22 +63,31 @@ class UnansweredLog:
 
     async def record(self, ward_id: str | None, user_key: str, result: MatchResult, now: dt.datetime) -> bool:
         """Store a declined or unsure question; confident answers and empty questions are not stored."""
-        if result.outcome is Outcome.CONFIDENT:
-            return False
-        text = scrub(result.normalized)[:300]
-        if not text:
+        if not self._worth_storing(result):
             return False
         async with self.uow() as tx:
-            await tx.unanswered.add(
-                ward_id=ward_id,
-                user_hash=user_hash(self._salt, user_key),
-                text=text,
-                outcome=result.outcome.value,
-                topic=result.topic,
-                score=round(result.score, 1),
-                created_at=now,
-            )
+            return await self.add(tx, ward_id, user_key, result, now)
+
+    async def add(
+        self, tx: UnitOfWork, ward_id: str | None, user_key: str, result: MatchResult, now: dt.datetime
+    ) -> bool:
+        """`record` in the caller's transaction (the resident flow's, which also notes the usage event)."""
+        if not self._worth_storing(result):
+            return False
+        await tx.unanswered.add(
+            ward_id=ward_id,
+            user_hash=user_hash(self._salt, user_key),
+            text=scrub(result.normalized)[:300],
+            outcome=result.outcome.value,
+            topic=result.topic,
+            score=round(result.score, 1),
+            created_at=now,
+        )
         return True
+
+    @staticmethod
+    def _worth_storing(result: MatchResult) -> bool:
+        return result.outcome is not Outcome.CONFIDENT and bool(scrub(result.normalized)[:300])
 
     async def report(self, limit: int = 20, since: dt.datetime | None = None) -> list[UnansweredGroup]:
         """The `limit` largest groups of similar questions (then the most people, the most recent)."""

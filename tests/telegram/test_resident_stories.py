@@ -49,7 +49,7 @@ async def test_thanks_and_greetings_get_a_kind_answer_not_an_apology(harness):
 
 async def test_wanting_a_person_offers_the_ask_button_once_and_the_guide_has_it_too(harness):
     a = await harness.onboarded()
-    out = await a.send("bac khong hieu gi ca")  # the matcher is unsure and offers "Hỏi cán bộ phường" first
+    out = await a.send("bac doc ma khong hieu")  # the matcher is unsure and offers "Hỏi cán bộ phường" first
     assert "Có phải bác muốn hỏi" in out[-1].text
     labels = out[-1].button_labels
     assert labels.count("🙋 Hỏi cán bộ phường") == 1

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.adapters.db.announcements import NoticeRepo
 from bot.adapters.db.db import Database
 from bot.adapters.db.learning import LearnedRepo
+from bot.adapters.db.stats import StatsRepo
 from bot.adapters.db.tickets import StaffGroupRepo, TicketRepo
 from bot.adapters.db.unanswered import UnansweredRepo
+from bot.adapters.db.usage import UsageRepo
 from bot.adapters.db.users import ProgressRepo, UserRepo
 
 
@@ -27,6 +29,8 @@ class SqlUnitOfWork:
         self.notices = NoticeRepo(session)
         self.unanswered = UnansweredRepo(session)
         self.learned = LearnedRepo(session)
+        self.usage = UsageRepo(session)
+        self.stats = StatsRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -18,8 +18,10 @@ from typing import Protocol
 
 from bot.app.ports.learning import LearnedRepository
 from bot.app.ports.notices import NoticeRepository
+from bot.app.ports.stats import StatsRepository
 from bot.app.ports.tickets import StaffGroupRepository, TicketRepository
 from bot.app.ports.unanswered import UnansweredRepository
+from bot.app.ports.usage import UsageRepository
 from bot.app.ports.users import ProgressRepository, UserRepository
 
 
@@ -41,6 +43,10 @@ class UnitOfWork(Protocol):
     def unanswered(self) -> UnansweredRepository: ...
     @property
     def learned(self) -> LearnedRepository: ...
+    @property
+    def usage(self) -> UsageRepository: ...
+    @property
+    def stats(self) -> StatsRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -60,9 +66,11 @@ __all__ = [
     "NoticeRepository",
     "ProgressRepository",
     "StaffGroupRepository",
+    "StatsRepository",
     "TicketRepository",
     "Transactions",
     "UnansweredRepository",
     "UnitOfWork",
+    "UsageRepository",
     "UserRepository",
 ]

@@ -1,0 +1,23 @@
+"""Residents' use of the guides, one row per event, kept under a pseudonymous key (no user id)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class UsageRepository(Protocol):
+    async def add(
+        self,
+        *,
+        kind: str,
+        user_key: str,
+        ward_id: str | None,
+        neighbourhood: str | None,
+        guide_id: str | None,
+        step: int | None,
+        at: dt.datetime,
+        day: dt.date,
+    ) -> None:
+        """One event, written in the caller's transaction (one statement, no read)."""
+        ...
