@@ -1,6 +1,6 @@
 """The ward overview's aggregates in SQL (implements `bot.app.ports.stats.StatsRepository`).
 
-Usage queries read only the covering indexes of `usage_events` (see bot.adapters.db.usage);
+Usage queries read only the covering index of `usage_events` (see bot.adapters.db.usage);
 benchmarks/web_bench.py times them with 100,000 events on SQLite and PostgreSQL.
 """
 
