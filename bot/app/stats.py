@@ -30,8 +30,15 @@ MAX_DAYS = 366
 MAX_LOOKBACK = dt.timedelta(days=400)
 TOP_GUIDES = 10
 RECENT_NOTICES = 10
-GUIDE_GROUPS = {"started": STARTS, "finished": (K.FINISHED.value,)}
-FUNNEL_GROUPS = {"reached": (*STARTS, K.STEP.value), "stuck": (K.STUCK.value,), "asked": (K.ASKED.value,)}
+# One query counts people per guide, step and group: "reached" at step 0 is "started" (STEP rows have
+# steps 1+), and "finished" rows carry the last step, so the guides' figures come from the same rows.
+PEOPLE_GROUPS = {
+    "reached": (*STARTS, K.STEP.value),
+    "stuck": (K.STUCK.value,),
+    "asked": (K.ASKED.value,),
+    "finished": (K.FINISHED.value,),
+}
+PerStep = dict[tuple[str, int], dict[str, int]]
 
 
 class StatsError(ValueError):
@@ -137,9 +144,10 @@ class StatsService:
         self._check_range(start, end)
         async with self.uow() as tx:
             days = await self._days(tx, ward_id, start, end)
-            uses = await self._uses(tx, ward_id, start, end)
+            per = await self._people(tx, ward_id, start, end)
+            uses = self._uses(per)
             top = tuple(uses[:TOP_GUIDES])
-            funnels = await self._funnels(tx, ward_id, start, end, [g.guide_id for g in top])
+            funnels = self._funnels(per, [g.guide_id for g in top])
             tickets = await self._tickets(tx, wards)
             notices = await self._notices(tx, ward_id, start, end)
         return Overview(
@@ -162,7 +170,7 @@ class StatsService:
         self._wards(viewer, ward_id)
         self._check_range(start, end)
         async with self.uow() as tx:
-            return tuple(await self._uses(tx, ward_id, start, end))
+            return tuple(self._uses(await self._people(tx, ward_id, start, end)))
 
     async def funnel(
         self, viewer: Resident, ward_id: str | None, start: dt.date, end: dt.date, guide_id: str
@@ -172,7 +180,7 @@ class StatsService:
         if self.content.guide(guide_id) is None:
             raise StatsError("unknown_guide")
         async with self.uow() as tx:
-            return (await self._funnels(tx, ward_id, start, end, [guide_id]))[0]
+            return self._funnels(await self._people(tx, ward_id, start, end, [guide_id]), [guide_id])[0]
 
     # --- rules --------------------------------------------------------------------------
 
@@ -211,21 +219,27 @@ class StatsService:
             day += dt.timedelta(days=1)
         return tuple(out)
 
-    async def _uses(self, tx: UnitOfWork, ward_id: str | None, start: dt.date, end: dt.date) -> list[GuideUse]:
-        people: dict[str, dict[str, int]] = defaultdict(dict)
-        for r in await tx.stats.people_per_guide(ward_id, start, end, GUIDE_GROUPS):
+    async def _people(
+        self, tx: UnitOfWork, ward_id: str | None, start: dt.date, end: dt.date, guide_ids: Sequence[str] | None = None
+    ) -> PerStep:
+        per: PerStep = defaultdict(dict)
+        for r in await tx.stats.people_per_step(ward_id, start, end, PEOPLE_GROUPS, guide_ids):
             if self.content.guide(r.guide_id) is not None:  # a guide since removed has no title to show
-                people[r.guide_id][r.kind] = r.people
-        uses = [GuideUse(g, p.get("started", 0), p.get("finished", 0)) for g, p in people.items()]
+                per[(r.guide_id, r.step)][r.kind] = r.people
+        return per
+
+    @staticmethod
+    def _uses(per: PerStep) -> list[GuideUse]:
+        people: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for (gid, step), c in per.items():
+            if step == 0:
+                people[gid][0] = c.get("reached", 0)
+            people[gid][1] += c.get("finished", 0)  # at the last step (a step count changed since: still one)
+        uses = [GuideUse(g, s, f) for g, (s, f) in people.items() if s or f]
         uses.sort(key=lambda u: (-u.started, -u.finished, u.guide_id))
         return uses
 
-    async def _funnels(
-        self, tx: UnitOfWork, ward_id: str | None, start: dt.date, end: dt.date, guide_ids: Sequence[str]
-    ) -> tuple[Funnel, ...]:
-        per: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
-        for r in await tx.stats.people_per_step(ward_id, start, end, FUNNEL_GROUPS, guide_ids):
-            per[(r.guide_id, r.step)][r.kind] = r.people
+    def _funnels(self, per: PerStep, guide_ids: Sequence[str]) -> tuple[Funnel, ...]:
         funnels = []
         for gid in guide_ids:
             guide = self.content.guide(gid)

@@ -38,8 +38,16 @@ def hanoi_day(at: dt.datetime) -> dt.date:
     return at.astimezone(HANOI).date()
 
 
-def user_key(salt: str, r: Resident) -> str:
-    return user_hash(salt, f"{r.channel}:{r.external_id}")
+def pseudonym(salt: str, person: str) -> int:
+    """The first 64 bits of the salted HMAC of `channel:id`, as a signed integer: counting people over
+    100,000 rows is several times faster on an integer than on a 64-character hex string, and 64 bits
+    keep collisions out of any ward's figures."""
+    n = int(user_hash(salt, person)[:16], 16)
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def user_key(salt: str, r: Resident) -> int:
+    return pseudonym(salt, f"{r.channel}:{r.external_id}")
 
 
 class UsageLog:

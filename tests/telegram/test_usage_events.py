@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import event, select
 
 from bot.adapters.db.usage import UsageEventRow
-from bot.app.unanswered import user_hash
+from bot.app.usage import pseudonym
 from tests.telegram.test_helpdesk_roundtrip import ask_from_stuck_step, staff_group
 
 
@@ -34,8 +34,9 @@ async def test_a_residents_guide_walk_question_and_stuck_step_are_noted_under_a_
     ]
     async with harness.app.db.session() as s:
         rows = (await s.execute(select(UsageEventRow))).scalars().all()
-    # the resident is a salted hash of her channel and id, with her ward and tổ; the day is Hà Nội's
-    assert {r.user_key for r in rows} == {user_hash("test-salt", "telegram:1001")}
+    # the resident is a salted hash of her channel and id (not her id), with her ward and tổ; the day is Hà Nội's
+    assert {r.user_key for r in rows} == {pseudonym("test-salt", "telegram:1001")}
+    assert pseudonym("test-salt", "telegram:1001") != pseudonym("other-salt", "telegram:1001")
     assert {(r.ward_id, r.neighbourhood) for r in rows} == {("tay-ho", "5")}
     assert {r.day.isoformat() for r in rows} == {"2026-11-25"}
 

@@ -1,6 +1,6 @@
 """The ward overview's aggregates in SQL (implements `bot.app.ports.stats.StatsRepository`).
 
-Usage queries read only the covering indexes of `usage_events` (see bot.adapters.db.usage);
+Usage queries read only the covering index of `usage_events` (see bot.adapters.db.usage);
 benchmarks/web_bench.py times them with 100,000 events on SQLite and PostgreSQL.
 """
 
@@ -17,7 +17,6 @@ from bot.adapters.db.announcements import AnnouncementRow, OccurrenceRow, Outbox
 from bot.adapters.db.tickets import StaffGroupRow, TicketRow
 from bot.adapters.db.usage import UsageEventRow
 from bot.app.ports.stats import (
-    GuidePeople,
     KindPerDay,
     NoticeCounts,
     SlaSettings,
@@ -54,27 +53,19 @@ class StatsRepo:
         q = _in_range(select(E.day, E.kind, func.count()), ward_id, start, end, groups).group_by(E.day, E.kind)
         return [KindPerDay(d, k, n) for d, k, n in (await self.s.execute(q)).all()]
 
-    async def people_per_guide(
-        self, ward_id: str | None, start: dt.date, end: dt.date, groups: Mapping[str, Sequence[str]]
-    ) -> list[GuidePeople]:
-        label = _label(groups)
-        q = _in_range(select(E.guide_id, label, func.count(distinct(E.user_key))), ward_id, start, end, groups)
-        q = q.where(E.guide_id.is_not(None)).group_by(E.guide_id, label)
-        return [GuidePeople(g, k, n) for g, k, n in (await self.s.execute(q)).all()]
-
     async def people_per_step(
         self,
         ward_id: str | None,
         start: dt.date,
         end: dt.date,
         groups: Mapping[str, Sequence[str]],
-        guide_ids: Sequence[str],
+        guide_ids: Sequence[str] | None = None,
     ) -> list[StepPeople]:
-        if not guide_ids:
-            return []
         label = _label(groups)
         q = _in_range(select(E.guide_id, E.step, label, func.count(distinct(E.user_key))), ward_id, start, end, groups)
-        q = q.where(E.guide_id.in_(list(guide_ids)), E.step.is_not(None)).group_by(E.guide_id, E.step, label)
+        q = q.where(E.guide_id.is_not(None), E.step.is_not(None)).group_by(E.guide_id, E.step, label)
+        if guide_ids is not None:
+            q = q.where(E.guide_id.in_(list(guide_ids)))
         return [StepPeople(g, s, k, n) for g, s, k, n in (await self.s.execute(q)).all()]
 
     async def sla_settings(self, ward_ids: Sequence[str]) -> list[SlaSettings]:

@@ -6,7 +6,7 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, Index, Integer, String, bindparam, insert
+from sqlalchemy import BigInteger, Date, Index, Integer, String, bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,7 +26,7 @@ class UsageEventRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))
-    user_key: Mapped[str] = mapped_column(String(64))
+    user_key: Mapped[int] = mapped_column(BigInteger)  # bot.app.usage.pseudonym
     ward_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     neighbourhood: Mapped[str | None] = mapped_column(String(40), nullable=True)
     guide_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -45,7 +45,7 @@ class UsageRepo:
         self,
         *,
         kind: str,
-        user_key: str,
+        user_key: int,
         ward_id: str | None,
         neighbourhood: str | None,
         guide_id: str | None,

@@ -17,17 +17,11 @@ class KindPerDay(NamedTuple):
     events: int
 
 
-class GuidePeople(NamedTuple):
-    guide_id: str
-    kind: str  # the label of its group of kinds
-    people: int  # different residents (user keys)
-
-
 class StepPeople(NamedTuple):
     guide_id: str
     step: int
-    kind: str
-    people: int
+    kind: str  # the label of its group of kinds
+    people: int  # different residents (user keys)
 
 
 class TicketCounts(NamedTuple):
@@ -56,20 +50,17 @@ class StatsRepository(Protocol):
         self, ward_id: str | None, start: dt.date, end: dt.date, kinds: Sequence[str]
     ) -> list[KindPerDay]: ...
 
-    async def people_per_guide(
-        self, ward_id: str | None, start: dt.date, end: dt.date, groups: Mapping[str, Sequence[str]]
-    ) -> list[GuidePeople]:
-        """Different people per guide and label; `groups` maps a label to the kinds it counts (once each)."""
-        ...
-
     async def people_per_step(
         self,
         ward_id: str | None,
         start: dt.date,
         end: dt.date,
         groups: Mapping[str, Sequence[str]],
-        guide_ids: Sequence[str],
-    ) -> list[StepPeople]: ...
+        guide_ids: Sequence[str] | None = None,
+    ) -> list[StepPeople]:
+        """Different people per guide, step and label (`groups` maps a label to the kinds it counts, a
+        person once across them), for the given guides or all."""
+        ...
 
     async def sla_settings(self, ward_ids: Sequence[str]) -> list[SlaSettings]:
         """Each ward's active staff group settings (the latest bound), for wards that have one."""

@@ -11,7 +11,7 @@ class UsageRepository(Protocol):
         self,
         *,
         kind: str,
-        user_key: str,
+        user_key: int,
         ward_id: str | None,
         neighbourhood: str | None,
         guide_id: str | None,

@@ -18,7 +18,7 @@ def upgrade() -> None:
         "usage_events",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("user_key", sa.String(64), nullable=False),
+        sa.Column("user_key", sa.BigInteger, nullable=False),
         sa.Column("ward_id", sa.String(40)),
         sa.Column("neighbourhood", sa.String(40)),
         sa.Column("guide_id", sa.String(64)),

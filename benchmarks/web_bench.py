@@ -1,0 +1,280 @@
+"""Web console overview benchmark (issue 12): the stats queries with 100,000 usage events seeded.
+
+Seeds a fresh database (SQLite in a temporary directory, or a throw-away PostgreSQL database on
+127.0.0.1:5432) with 100,000 usage events over 90 days in both wards (3,000 residents, every guide,
+kinds and steps in realistic proportions), 10,000 tickets (a tenth still open) and 200 notices with
+50 recipients each, then times the console's calls, each `--runs` times after a warm-up:
+
+- overview of one ward over 30 days, one ward over 90 days, all wards over 90 days (admin);
+- every guide's usage (the Guides page) and one guide's drop-off.
+
+It prints p50 / p95 / max per call and `OK` when p95 < 150 ms (the issue's target), else `SLOW`;
+the exit status is 1 when any call is slow.
+
+    .venv/bin/python benchmarks/web_bench.py                  # SQLite and PostgreSQL
+    .venv/bin/python benchmarks/web_bench.py --db sqlite --runs 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert
+
+from bot.adapters.db.announcements import AnnouncementRow, OccurrenceRow, OutboxRow
+from bot.adapters.db.db import Database
+from bot.adapters.db.tickets import StaffGroupRow, TicketRow
+from bot.adapters.db.uow import SqlTransactions
+from bot.adapters.db.usage import UsageEventRow
+from bot.adapters.db.users import UserRow
+from bot.app.residents import Resident
+from bot.app.stats import StatsService
+from bot.app.usage import UsageKind as K
+from bot.app.usage import hanoi_day, pseudonym
+from bot.core.clock import FixedClock
+from bot.core.content import load_valid_content
+from bot.settings import PROJECT_ROOT
+
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+NOW = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 in Hà Nội
+TARGET_MS = 150
+WARDS = ("tay-ho", "phu-thuong")
+ADMIN = Resident(1, "telegram", 1, "Admin", "vi", None, None, True, False, frozenset({("admin", "*")}))
+OFFICIAL = Resident(2, "telegram", 2, "Cán bộ", "vi", "tay-ho", None, True, False, frozenset({("official", "tay-ho")}))
+
+
+async def chunks(db: Database, table: Any, rows: list[dict[str, Any]], size: int = 5000) -> None:
+    async with db.session() as s:
+        for i in range(0, len(rows), size):
+            await s.execute(insert(table), rows[i : i + size])
+
+
+async def seed(db: Database, events: int, tickets: int, notices: int) -> None:
+    rnd = random.Random(12)
+    content = load_valid_content(PROJECT_ROOT / "content")
+    guides = list(content.guides.values())
+    weights = [1 / (i + 1) for i in range(len(guides))]  # a few guides are used far more than the rest
+    people = [(f"telegram:{80_000_000 + i}", WARDS[i % 2], str(1 + i % 20)) for i in range(3000)]
+    keys = [(pseudonym("bench-salt", p), w, tdp) for p, w, tdp in people]
+    kinds = [K.STEP, K.STARTED, K.MATCHED, K.UNANSWERED, K.STUCK, K.ASKED, K.FINISHED]
+    kind_weights = [45, 12, 8, 8, 8, 3, 6]
+    rows = []
+    for _ in range(events):
+        key, ward, tdp = rnd.choice(keys)
+        at = NOW - dt.timedelta(seconds=rnd.randrange(90 * 86400))
+        kind = rnd.choices(kinds, kind_weights)[0]
+        guide = rnd.choices(guides, weights)[0]
+        step: int | None = rnd.randrange(len(guide.steps))
+        if kind in (K.STARTED, K.MATCHED):
+            step = 0
+        elif kind is K.UNANSWERED:
+            guide, step = None, None  # type: ignore[assignment]
+        rows.append(
+            {
+                "kind": kind.value,
+                "user_key": key,
+                "ward_id": ward,
+                "neighbourhood": tdp,
+                "guide_id": guide.id if guide else None,
+                "step": step,
+                "at": at,
+                "day": hanoi_day(at),
+            }
+        )
+    await chunks(db, UsageEventRow.__table__, rows)
+
+    users = [
+        {
+            "channel": "telegram",
+            "external_id": 80_000_000 + i,
+            "display_name": f"R{i}",
+            "lang": "vi",
+            "ward_id": WARDS[i % 2],
+            "neighbourhood": "5",
+            "onboarded": True,
+            "subscribed": True,
+            "blocked": False,
+            "created_at": NOW,
+            "last_seen_at": NOW,
+        }
+        for i in range(2000)
+    ]
+    await chunks(db, UserRow.__table__, users)
+    await chunks(
+        db,
+        StaffGroupRow.__table__,
+        [
+            {
+                "chat_id": -1000 - i,
+                "ward_id": w,
+                "is_forum": True,
+                "active": True,
+                "bound_at": NOW,
+                "unanswered_hours": 4,
+            }
+            for i, w in enumerate(WARDS)
+        ],
+    )
+    trows = []
+    for i in range(tickets):
+        created = NOW - dt.timedelta(seconds=rnd.randrange(90 * 86400))
+        closed = rnd.random() > 0.1
+        staff = created + dt.timedelta(hours=rnd.randrange(1, 48)) if rnd.random() > 0.3 else None
+        trows.append(
+            {
+                "resident_id": 1 + i % 2000,
+                "ward_id": WARDS[i % 2],
+                "neighbourhood": "5",
+                "guide_id": rnd.choice(guides).id,
+                "step": 0,
+                "status": "closed" if closed else rnd.choice(["open", "assigned"]),
+                "created_at": created,
+                "last_resident_at": created,
+                "last_staff_at": staff,
+                "closed_at": staff if closed else None,
+                "resident_blocked": False,
+            }
+        )
+    await chunks(db, TicketRow.__table__, trows)
+    ann, occ, out = [], [], []
+    for n in range(notices):
+        at = NOW - dt.timedelta(days=rnd.randrange(90), hours=rnd.randrange(24))
+        ann.append(
+            {
+                "id": n + 1,
+                "ward_id": WARDS[n % 2],
+                "author_id": 1,
+                "author_chat_id": 1,
+                "text": f"Thông báo số {n + 1} của phường",
+                "audience": "ward",
+                "neighbourhoods": "",
+                "repeat": "once",
+                "start_at": at,
+                "urgent": False,
+                "status": "done",
+                "created_at": at,
+                "updated_at": at,
+            }
+        )
+        occ.append({"id": n + 1, "announcement_id": n + 1, "fire_at": at, "status": "done", "created_at": at})
+        for r in range(50):
+            sent = at + dt.timedelta(seconds=r) if rnd.random() > 0.05 else None
+            out.append(
+                {
+                    "occurrence_id": n + 1,
+                    "recipient_kind": "user",
+                    "recipient_id": 1 + r,
+                    "chat_id": 80_000_000 + r,
+                    "lang": "vi",
+                    "status": "sent" if sent else "failed",
+                    "attempts": 1,
+                    "not_before": at,
+                    "sent_at": sent,
+                    "acked_at": sent if sent and rnd.random() > 0.6 else None,
+                }
+            )
+    await chunks(db, AnnouncementRow.__table__, ann)
+    await chunks(db, OccurrenceRow.__table__, occ)
+    await chunks(db, OutboxRow.__table__, out)
+    if not db.is_sqlite:
+        async with db.engine.begin() as conn:  # fresh statistics for the planner, as autovacuum would
+            for table in ("usage_events", "tickets", "announcement_outbox"):
+                await conn.exec_driver_sql(f"ANALYZE {table}")
+    else:
+        async with db.engine.begin() as conn:
+            await conn.exec_driver_sql("ANALYZE")
+
+
+async def timings(runs: int, call: Any) -> list[float]:
+    await call()  # warm-up: statement compilation, caches
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        await call()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def p95(xs: list[float]) -> float:
+    return statistics.quantiles(xs, n=20, method="inclusive")[-1]
+
+
+async def bench(name: str, url: str, args: argparse.Namespace) -> bool:
+    db = Database(url)
+    await db.migrate()
+    t = time.perf_counter()
+    await seed(db, args.events, args.tickets, args.notices)
+    print(
+        f"{name}: seeded {args.events:,} usage events, {args.tickets:,} tickets, {args.notices} notices "
+        f"({args.notices * 50:,} messages) in {time.perf_counter() - t:.1f} s"
+    )
+    stats = StatsService(SqlTransactions(db), FixedClock(NOW), load_valid_content(PROJECT_ROOT / "content"))
+    today = hanoi_day(NOW)
+    d30, d90 = today - dt.timedelta(days=29), today - dt.timedelta(days=89)
+    calls = {
+        "overview tay-ho, 30 days": lambda: stats.overview(OFFICIAL, "tay-ho", d30, today),
+        "overview tay-ho, 90 days": lambda: stats.overview(OFFICIAL, "tay-ho", d90, today),
+        "overview all wards, 90 days": lambda: stats.overview(ADMIN, None, d90, today),
+        "guide usage all wards, 90 days": lambda: stats.guide_usage(ADMIN, None, d90, today),
+        "funnel vneid-activate, 90 days": lambda: stats.funnel(ADMIN, None, d90, today, "vneid-activate"),
+    }
+    ok = True
+    for label, call in calls.items():
+        xs = await timings(args.runs, call)
+        slow = p95(xs) >= TARGET_MS
+        ok &= not slow
+        print(
+            f"  {label:34s} p50 {statistics.median(xs):6.1f} ms  p95 {p95(xs):6.1f} ms  max {max(xs):6.1f} ms  "
+            f"{'SLOW' if slow else 'OK'}"
+        )
+    o = await stats.overview(ADMIN, None, d90, today)
+    print(
+        f"  (all wards, 90 days: {o.questions:,} questions, {o.started:,} guides started, {o.finished:,} finished, "
+        f"{o.tickets.open} open tickets, {o.tickets.overdue} overdue, {o.notices.sent:,} notices sent, "
+        f"{o.notices.acknowledged:,} acknowledged)"
+    )
+    await db.close()
+    return ok
+
+
+async def main(args: argparse.Namespace) -> int:
+    ok = True
+    if args.db in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            ok &= await bench("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bot.db'}", args)
+    if args.db in ("postgresql", "both"):
+        import asyncpg
+
+        name = f"bench_{uuid.uuid4().hex[:10]}"
+        conn = await asyncpg.connect(PG_ADMIN_DSN)
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+        try:
+            ok &= await bench("postgresql", f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", args)
+        finally:
+            conn = await asyncpg.connect(PG_ADMIN_DSN)
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.close()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    p.add_argument("--runs", type=int, default=40)
+    p.add_argument("--events", type=int, default=100_000)
+    p.add_argument("--tickets", type=int, default=10_000)
+    p.add_argument("--notices", type=int, default=200)
+    sys.exit(asyncio.run(main(p.parse_args())))
