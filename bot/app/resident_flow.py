@@ -588,7 +588,9 @@ class ResidentFlow:
         staff = Button(self.t(lang, "resident.menu_ask"), f"ask:{guide.id}:{n}")
         if sub < len(branch.steps) - 1:
             nav = rows(
-                _row(back, Button(self.t(lang, "resident.btn_next"), branch_action(guide.id, n, b, sub + 1))), to_step
+                _row(back, Button(self.t(lang, "resident.btn_next"), branch_action(guide.id, n, b, sub + 1))),
+                to_step,
+                staff,  # stuck inside the detour too: staff are one press away
             )
         else:
             parts.append(self.t(lang, "branch.end_staff" if branch.then == "staff" else "branch.end_back"))

@@ -6,6 +6,7 @@ YAML is composed into nodes first so each value keeps the line it came from.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import os
@@ -329,6 +330,8 @@ def load_content(root: Path, required_ids: list[str] | None = None, today: dt.da
 
     domains, domain_problems = _allowed_domains(root, rel)
     problems.extend(domain_problems)
+    shared, shared_problems = _shared_branches(root, rel)
+    problems.extend(shared_problems)
     guide_dir = root / "guides"
     files = sorted(guide_dir.rglob("*.yaml")) if guide_dir.is_dir() else []
     if not files:
@@ -345,6 +348,7 @@ def load_content(root: Path, required_ids: list[str] | None = None, today: dt.da
         if not isinstance(data, dict):
             problems.append(Problem(r, 1, "a guide file must be a mapping with id, title, steps, ..."))
             continue
+        problems.extend(Problem(r, line_of(lines, loc), msg) for loc, msg in _use_shared_branches(data, shared))
         try:
             guide = Guide.model_validate(data)
         except ValidationError as e:
@@ -490,6 +494,56 @@ def _allowed_domains(root: Path, rel: Callable[[Path], str]) -> tuple[frozenset[
     except ValidationError as e:
         return frozenset(), _validation_problems(rel(f), e, lines)
     return frozenset(d.domain for d in found.domains), [Problem(rel(f), line, msg) for line, msg in dupes]
+
+
+class SharedBranches(Strict):
+    branches: dict[str, Branch] = Field(default_factory=dict)
+
+    @field_validator("branches")
+    @classmethod
+    def _ids(cls, v: dict[str, Branch]) -> dict[str, Branch]:
+        for key in v:
+            if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", key):
+                raise ValueError(f"shared branch id {key!r} must be lowercase words joined by '-'")
+        return v
+
+
+def _shared_branches(root: Path, rel: Callable[[Path], str]) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """content/branches.yaml (optional): failure branches several guides share; a step lists `- use: <id>`.
+    Returned as plain data, so each guide validates (and the rules check) its own copy."""
+    f = root / "branches.yaml"
+    if not f.is_file():
+        return {}, []
+    try:
+        data, lines, dupes = load_yaml_checked(f)
+        SharedBranches.model_validate(data)
+    except yaml.YAMLError as e:
+        return {}, [Problem(rel(f), 1, f"not valid YAML: {e}")]
+    except ValidationError as e:
+        return {}, _validation_problems(rel(f), e, lines)
+    return dict((data or {}).get("branches") or {}), [Problem(rel(f), line, msg) for line, msg in dupes]
+
+
+def _use_shared_branches(data: dict[str, Any], shared: dict[str, dict[str, Any]]) -> list[tuple[tuple[Any, ...], str]]:
+    """Replace every `{use: id}` under a step's branches with a copy of the shared branch, in place."""
+    found: list[tuple[tuple[Any, ...], str]] = []
+    steps = data.get("steps")
+    for i, step in enumerate(steps if isinstance(steps, list) else []):
+        branches = step.get("branches") if isinstance(step, dict) else None
+        if not isinstance(branches, list):
+            continue
+        kept = []
+        for j, b in enumerate(branches):
+            if isinstance(b, dict) and set(b) == {"use"}:
+                if b["use"] not in shared:
+                    found.append(
+                        (("steps", i, "branches", j), f"no shared branch {b['use']!r} in content/branches.yaml")
+                    )
+                    continue
+                b = copy.deepcopy(shared[b["use"]])
+            kept.append(b)
+        step["branches"] = kept
+    return found
 
 
 # The topic ids every guide set must cover (../shared/topics.md).

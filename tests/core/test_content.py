@@ -51,7 +51,7 @@ def _line_of(path: Path, needle: str) -> int:
 def test_missing_english_step_text_points_at_the_line(broken):
     f = broken / "guides" / "ihanoi-install.yaml"
     _edit(f, '      en: "Tap the search box, type iHanoi and search."\n', "")
-    line = _line_of(f, 'vi: "Bấm vào ô tìm kiếm')
+    line = _line_of(f, 'vi: "Bác bấm vào ô tìm kiếm')
     problems = [str(p) for p in load_content(broken, CONTRACT_IDS).errors]
     assert any(
         p.startswith("content/guides/ihanoi-install.yaml:") and "steps.2.text.en: is missing" in p for p in problems

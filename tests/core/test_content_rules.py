@@ -235,3 +235,37 @@ def test_an_unpaired_bold_marker_is_an_error(root):
     f = write_guide(root, step_vi="Bác bấm **Kích hoạt tài khoản.", step_en="Tap **Kích hoạt tài khoản**.")
     line = line_of(f, "Bác bấm **")
     assert any(p.startswith(f"content/guides/thu.yaml:{line}:") and "a ** without its pair" in p for p in errors(root))
+
+
+SHARED = """\
+branches:
+  otp:
+    label: {vi: "Không nhận được mã OTP", en: "The OTP code did not arrive"}
+    steps:
+      - text: {vi: "Bác tắt máy, bật lại rồi chờ tin nhắn.", en: "Turn the phone off and on, then wait."}
+    then: staff
+"""
+USE = "    branches:\n      - use: {name}\n"
+
+
+def test_a_step_can_use_a_shared_branch(root):
+    (root / "branches.yaml").write_text(SHARED, encoding="utf-8")
+    write_guide(root, extra_step=USE.format(name="otp"))
+    content = load_content(root)
+    assert content.errors == []
+    (branch,) = content.guides["thu"].steps[0].branches
+    assert branch.label.vi == "Không nhận được mã OTP" and branch.then == "staff"
+
+
+def test_using_an_unknown_shared_branch_is_an_error_at_its_line(root):
+    (root / "branches.yaml").write_text(SHARED, encoding="utf-8")
+    f = write_guide(root, extra_step=USE.format(name="no-such"))
+    line = line_of(f, "use: no-such")
+    assert f"content/guides/thu.yaml:{line}: no shared branch 'no-such' in content/branches.yaml" in errors(root)
+
+
+def test_a_broken_shared_branch_is_an_error_in_the_shared_file(root):
+    (root / "branches.yaml").write_text(SHARED.replace("    then: staff\n", "    then: nowhere\n"), encoding="utf-8")
+    write_guide(root)
+    line = line_of(root / "branches.yaml", "then: nowhere")
+    assert any(p.startswith(f"content/branches.yaml:{line}: branches.otp.then:") for p in errors(root)), errors(root)

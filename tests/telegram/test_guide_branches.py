@@ -31,6 +31,7 @@ async def test_otp_not_arriving_walks_the_sub_path_and_returns_to_the_step(harne
     assert "Không nhận được mã OTP (1/3)" in out[-1].text and "vạch sóng" in out[-1].text
     assert "↩ Về Bước 8/" in " ".join(out[-1].button_labels)
     assert not any("Quay lại" in label for label in out[-1].button_labels)  # nothing before the first sub-step
+    assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels  # staff one press away at every sub-step
 
     out = await a.press("Tiếp")
     assert "(2/3)" in out[-1].text and "số điện thoại bác đã đăng ký" in out[-1].text
