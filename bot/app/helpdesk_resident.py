@@ -231,9 +231,9 @@ class ResidentDesk(DeskBase):
         return [
             Screen(
                 self.t(lang, "tickets.close_confirm", number=t.number),
-                rows(
-                    Button(self.t(lang, "tickets.btn_close_yes"), B.ticket(B.TicketAction.CLOSE_YES, t.id)),
+                rows(  # "Không" first; "Có, đóng" alone on the row below
                     Button(self.t(lang, "tickets.btn_close_no"), B.ticket(B.TicketAction.CLOSE_NO, t.id)),
+                    Button(self.t(lang, "tickets.btn_close_yes"), B.ticket(B.TicketAction.CLOSE_YES, t.id)),
                 ),
             )
         ]
@@ -246,6 +246,11 @@ class ResidentDesk(DeskBase):
         if not t.is_open:
             return [Screen(self.t(r.language, "tickets.closed_by_you", number=t.number), rows(self._menu(r)))]
         return [Screen(self.t(r.language, "tickets.kept_open", number=t.number), self._ticket_buttons(r, t))]
+
+    async def close_is_stale(self, r: Resident, ticket_id: int) -> bool:
+        """ "Có, đóng câu hỏi" on her question that is closed already: an old confirmation."""
+        t = await self.tickets.get(ticket_id)
+        return t is not None and t.resident_id == r.id and not t.is_open
 
     async def resident_close(self, r: Resident, ticket_id: int, sender: Sender) -> list[Screen]:
         lang = r.language

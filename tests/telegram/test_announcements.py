@@ -197,6 +197,8 @@ async def test_cancel_before_sending_and_withdraw_after(harness):
     out = await o.send("/announcements")
     assert out[-1].button_labels == ["✏️ Sửa #1", "🗑 Huỷ #1"]
     await o.press("Huỷ #1")
+    assert "Huỷ thông báo #1 «Cắt điện chiều thứ Năm.»?" in fake.last_to(OFFICIAL).text
+    await o.press("Có, huỷ")
     assert "Đã huỷ thông báo #1" in fake.last_to(OFFICIAL).text
     harness.clock.advance(hours=6, minutes=10)
     runner = runner_of(harness)
@@ -208,6 +210,8 @@ async def test_cancel_before_sending_and_withdraw_after(harness):
     assert len(notices_to(fake, G5)) == 1 and len(notices_to(fake, 1001)) == 1
     out = await o.send("/announcements")
     await o.press("Thu hồi #2")
+    assert "đã gửi tới 2 người và nhóm?" in fake.last_to(OFFICIAL).text
+    await o.press("Có, thu hồi")
     assert "Đã thu hồi thông báo #2: đang xoá 2 tin" in fake.last_to(OFFICIAL).text
     await runner.pump()
     assert all(m.deleted for m in fake.sent if "Nhầm ngày" in m.text and m.chat_id in (G5, 1001))

@@ -88,7 +88,7 @@ async def test_resident_asks_from_a_stuck_step_staff_answer_in_topic_resident_ra
     ):
         assert expected in card.text
     assert "001234567890" not in card.text
-    assert card.button_labels == ["✋ Nhận", "✅ Đóng", "↪️ Chuyển phường"]
+    assert card.button_labels == ["✋ Nhận", "↪️ Chuyển phường", "✅ Đóng"]
 
     # Hà takes the ticket and answers in the topic.
     await ha.press_data("tk:claim:1", card)
@@ -113,6 +113,7 @@ async def test_resident_asks_from_a_stuck_step_staff_answer_in_topic_resident_ra
 
     # Hà closes it; Bác Lan confirms it is solved and gives 5 stars.
     await ha.press_data("tk:close:1", card)
+    await ha.press("Có, đóng")  # the confirmation, in the ticket's topic
     assert "đã đóng câu hỏi #1" in harness.fake.last_to(1001).text
     out = await lan.press("Đã xong")
     assert "chấm điểm" in out[-1].text
@@ -183,6 +184,7 @@ async def test_writing_again_within_seven_days_reopens_the_ticket(harness):
     await lan.send("bác chưa nộp được tiền điện")
     await lan.press("Gửi cho cán bộ")
     await ha.press_data("tk:close:1")
+    await ha.press("Có, đóng")
     harness.clock.advance(days=3)
     out = await lan.send("vẫn chưa nộp được cháu ạ")
     assert "mở lại câu hỏi #1" in out[-1].text
@@ -192,6 +194,7 @@ async def test_writing_again_within_seven_days_reopens_the_ticket(harness):
     assert ticket.status == Status.OPEN
     # after 7 days a new message goes to the matcher again
     await ha.press_data("tk:close:1")
+    await ha.press("Có, đóng")
     await lan.press("Đã xong")
     harness.clock.advance(days=8)
     out = await lan.send("cài iHanoi thế nào")

@@ -182,6 +182,7 @@ async def test_old_da_xong_pressed_after_the_question_reopened_does_not_tell_sta
     await lan.send("bac hoi ve vneid")
     await lan.press("Gửi cho cán bộ")
     await ha.press_data("tk:close:1")
+    await ha.press("Có, đóng")
     old, _ = lan.last_with_button("Đã xong")
     await lan.send("chau oi bac van chua lam duoc")
     before = len(harness.fake.messages_to(GROUP))

@@ -154,10 +154,13 @@ def make_router() -> Router:
 
     @router.callback_query(TicketCb.filter())
     async def on_ticket_button(
-        query: CallbackQuery, callback_data: TicketCb, resident: Resident, helpdesk: HelpDesk, bot: Bot
+        query: CallbackQuery, callback_data: TicketCb, resident: Resident, helpdesk: HelpDesk, texts: Texts, bot: Bot
     ) -> None:
-        await query.answer()
         number = callback_data.ticket
+        if callback_data.action is TicketAction.CLOSE_YES and await helpdesk.close_is_stale(resident, number):
+            await query.answer(texts(resident.language, "common.button_gone"))
+            return
+        await query.answer()
         if callback_data.action is TicketAction.CLOSE:
             screens = await helpdesk.resident_close_confirm(resident, number)
         elif callback_data.action is TicketAction.CLOSE_YES:
