@@ -174,9 +174,7 @@ class ResidentFlow:
         if last is not None and (g := self.content.guide(last.guide_id)) is not None:
             buttons.append(
                 Button(
-                    self.t(
-                        lang, "resident.menu_resume", title=g.title.get(lang), step=self._step_label(r, g, last.step)
-                    ),
+                    self.t(lang, "resident.menu_resume", title=g.label(lang)),
                     f"g:{g.id}:{last.step}",
                 )
             )
@@ -274,7 +272,7 @@ class ResidentFlow:
         if result.outcome is Outcome.UNSURE and result.topic:
             ids = [result.topic, *[c.guide_id for c in result.alternatives][:2]]
             choices = [
-                Button(f"📘 {g.title.get(r.language)}", f"g:{g.id}:0")
+                Button(f"📘 {g.label(r.language)}", f"g:{g.id}:0")
                 for gid in ids
                 if gid != ASK_STAFF_GUIDE and (g := self.content.guide(gid)) is not None
             ]
@@ -342,7 +340,7 @@ class ResidentFlow:
         last = await self._last_progress(r)
         if last is not None and (g := self.content.guide(last.guide_id)) is not None:
             resume = Button(
-                self.t(lang, "resident.menu_resume", title=g.title.get(lang), step=self._step_label(r, g, last.step)),
+                self.t(lang, "resident.menu_resume", title=g.label(lang)),
                 f"g:{g.id}:{last.step}",
             )
         return [Screen(self.t(lang, f"resident.small_talk_{talk}"), rows(resume, self._menu_button(r)))]
@@ -450,7 +448,7 @@ class ResidentFlow:
         return [
             Screen(
                 self.t(r.language, "resident.category_title", icon=cat.icon, title=cat.title.get(r.language)),
-                rows(*[Button(f"📘 {g.title.get(r.language)}", f"g:{g.id}:0") for g in guides], self._menu_button(r)),
+                rows(*[Button(f"📘 {g.label(r.language)}", f"g:{g.id}:0") for g in guides], self._menu_button(r)),
             )
         ]
 
@@ -474,9 +472,7 @@ class ResidentFlow:
         if related:
             text += "\n\n" + self.t(lang, "resident.done_related")
         return [
-            Screen(
-                text, rows(*[Button(f"📘 {g.title.get(lang)}", f"g:{g.id}:0") for g in related], self._menu_button(r))
-            )
+            Screen(text, rows(*[Button(f"📘 {g.label(lang)}", f"g:{g.id}:0") for g in related], self._menu_button(r)))
         ]
 
     async def _a_stuck(self, r: Resident, guide_id: str, step: str) -> list[Screen] | None:
@@ -506,7 +502,7 @@ class ResidentFlow:
             Screen(self.t(lang, "resident.share_intro")),
             Screen(
                 self.t(lang, "resident.share_card", title=guide.title.get(lang), link=link),
-                rows(Button(f"📘 {guide.title.get(lang)}", url=link)),
+                rows(Button(f"📘 {guide.label(lang)}", url=link)),
             ),
         ]
 
