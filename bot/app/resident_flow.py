@@ -19,6 +19,7 @@ from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult, Outcome
 from bot.core.normalize import strip_diacritics
 from bot.core.screens import Button, Screen, rows
+from bot.core.ward_contacts import contacts_text
 
 MAX_QUESTION_CHARS = 1000
 ASK_STAFF_GUIDE = "ask-staff"  # "Hỏi cán bộ phường" as a guide; the ask button already stands for it
@@ -413,27 +414,7 @@ class ResidentFlow:
             return Progress(row.guide_id, row.step, row.updated_at)
 
     def contacts_text(self, r: Resident) -> str:
-        lang = r.language
-        lines = [self.t(lang, "resident.contacts_title")]
-        ward = self.content.ward(r.ward_id)
-        wards = [ward] if ward else list(self.content.wards.values())
-        for w in wards:
-            o = w.office
-            lines.append(self.t(lang, "resident.contacts_office", name=o.name.get(lang)))
-            if o.address:
-                key = "resident.contacts_address_uncertain" if o.address_uncertain else "resident.contacts_address"
-                lines.append(self.t(lang, key, address=o.address))
-            lines.append(
-                self.t(lang, "resident.contacts_hours", hours=o.hours.get(lang))
-                if o.hours
-                else self.t(lang, "resident.contacts_hours_unknown")
-            )
-            if o.phones:
-                lines.append(self.t(lang, "resident.contacts_phones", phones=", ".join(o.phones)))
-        lines.append(self.t(lang, "resident.contacts_police"))
-        for h in self.content.hotlines:
-            lines.append(self.t(lang, "resident.contacts_hotline", label=h.label.get(lang), number=h.number))
-        return "\n".join(lines)
+        return contacts_text(self.content, self.t, r.language, r.ward_id)
 
     # --- button actions ---------------------------------------------------------------
 
