@@ -178,7 +178,7 @@ async def test_second_official_must_approve_when_the_ward_requires_it(harness):
     runner = runner_of(harness)
     await runner.pump()
     assert notices_to(fake, G5) == []
-    request = [m for m in fake.messages_to(OFFICIAL2) if "cần bác duyệt" in m.text]
+    request = [m for m in fake.messages_to(OFFICIAL2) if "cần duyệt" in m.text]
     assert request and request[-1].button_labels == ["✅ Duyệt", "❌ Không duyệt"]
     await o.press_data("an:appr:1")
     assert "không tự duyệt" in fake.last_to(OFFICIAL).text

@@ -62,7 +62,7 @@ async def test_staff_who_answered_then_presses_nhan_is_told_the_ticket_is_theirs
     await ha.press_data("tk:claim:1", card)
     answer = harness.fake.callback_answers[-1]
     assert "người nhận trước" not in answer.get("text", "")
-    assert "Bác đã nhận phiếu #1" in answer["text"]
+    assert "Đã nhận phiếu #1" in answer["text"]
 
 
 async def test_staff_send_a_guide_by_its_name_without_knowing_its_code(harness):
