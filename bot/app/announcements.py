@@ -301,6 +301,52 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         )
         return notice
 
+    # --- confirmations before what cannot be undone ---------------------------------------
+
+    async def ask_cancel(self, notice_id: int, who: Resident, lang: str) -> Screen:
+        """ "Huỷ thông báo #3 «…»?" with "Không" first and "Có, huỷ" alone below; raises if it cannot be cancelled."""
+        async with self.uow() as tx:
+            row = await self._official_row(tx.notices, notice_id, who)
+            if row.status not in (Status.PENDING_APPROVAL, Status.SCHEDULED):
+                raise NoticeError("wrong_state")
+            notice = _notice(row)
+        return self._confirm_screen(lang, "cancel", notice, "cy", n=0)
+
+    async def ask_withdraw(self, notice_id: int, who: Resident, lang: str) -> Screen:
+        """ "Thu hồi thông báo #3 «…» đã gửi tới 340 người và nhóm?"; raises if there is nothing to withdraw."""
+        async with self.uow() as tx:
+            repo = tx.notices
+            row = await self._official_row(repo, notice_id, who)
+            occ = await repo.occurrences(row.id)
+            if row.status in (Status.CANCELLED, Status.WITHDRAWN, Status.PENDING_APPROVAL) or not occ:
+                raise NoticeError("wrong_state")
+            sent = 0
+            for o in occ:
+                c = await repo.counts(o.id)
+                sent += c.get("sent", 0)
+            notice = _notice(row)
+        return self._confirm_screen(lang, "withdraw", notice, "wdy", n=sent)
+
+    async def still_possible(self, verb: str, notice_id: int, who: Resident) -> bool:
+        """Whether a confirmed "cy" (cancel) / "wdy" (withdraw) can still be done; False for a stale button."""
+        async with self.uow() as tx:
+            row = await self._official_row(tx.notices, notice_id, who)
+            if verb == "cy":
+                return row.status in (Status.PENDING_APPROVAL, Status.SCHEDULED)
+            if row.status in (Status.CANCELLED, Status.WITHDRAWN, Status.PENDING_APPROVAL):
+                return False
+            return bool(await tx.notices.occurrences(row.id))
+
+    def _confirm_screen(self, lang: str, what: str, notice: Notice, yes_verb: str, n: int) -> Screen:
+        text = notice.text if len(notice.text) <= 60 else notice.text[:59] + "…"
+        return Screen(
+            self.t(lang, f"confirm.{what}_notice", id=notice.id, text=text or "📎", n=n),
+            rows(
+                Button(self.t(lang, f"confirm.btn_{what}_no"), f"an:keep:{notice.id}"),
+                Button(self.t(lang, f"confirm.btn_{what}_yes"), f"an:{yes_verb}:{notice.id}"),
+            ),
+        )
+
     async def cancel(self, notice_id: int, who: Resident) -> Notice:
         """Only what has not been sent: the notice stops, pending messages are dropped."""
         return await self._set_status(notice_id, who, (Status.PENDING_APPROVAL, Status.SCHEDULED), Status.CANCELLED)

@@ -342,12 +342,12 @@ class DeskBase:
             text += "\n" + self.t(lang, "tickets.card_question", text=first.text)
         return Screen(
             text,
-            rows(
+            rows(  # closing (after a confirmation) on its own row, away from the everyday buttons
                 [
                     Button(self.t(lang, "tickets.btn_claim"), B.staff(B.StaffAction.CLAIM, t.id)),
-                    Button(self.t(lang, "tickets.btn_close_staff"), B.staff(B.StaffAction.CLOSE, t.id)),
+                    Button(self.t(lang, "tickets.btn_move"), B.staff(B.StaffAction.MOVE, t.id)),
                 ],
-                Button(self.t(lang, "tickets.btn_move"), B.staff(B.StaffAction.MOVE, t.id)),
+                Button(self.t(lang, "tickets.btn_close_staff"), B.staff(B.StaffAction.CLOSE, t.id)),
             ),
         )
 

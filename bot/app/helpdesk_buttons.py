@@ -40,8 +40,18 @@ class StaffAction(StrEnum):
     """Buttons on a ticket in the staff group: `tk:<action>:<ticket>`."""
 
     CLAIM = "claim"
-    CLOSE = "close"
+    CLOSE = "close"  # asks "Đóng câu hỏi #12 của cư dân? Việc này không hoàn tác được."
+    CLOSE_YES = "closey"
+    CLOSE_NO = "closen"
     MOVE = "move"
+
+
+class GroupAdminAction(StrEnum):
+    """An admin's confirmation in a staff group: `ga:<action>:<user id, 0 for none>`."""
+
+    UNBIND = "unbind"  # /unbind_ward, confirmed
+    REVOKE = "revoke"  # /revoke_staff, confirmed (the user's internal id)
+    KEEP = "keep"  # "Không": nothing changes
 
 
 MOVE_TO = "mv"  # `tk:mv:<ticket>:<ward>`: the ward chosen after "Chuyển phường"
@@ -65,3 +75,7 @@ def staff(action: StaffAction, ticket_id: int) -> str:
 
 def move_to(ticket_id: int, ward_id: str) -> str:
     return f"tk:{MOVE_TO}:{ticket_id}:{ward_id}"
+
+
+def group_admin(action: GroupAdminAction, user_id: int = 0) -> str:
+    return f"ga:{action.value}:{user_id}"

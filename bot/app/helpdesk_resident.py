@@ -24,6 +24,7 @@ from bot.app.tickets import (
 from bot.core.privacy import mask
 from bot.core.screens import Button, Screen, rows
 from bot.core.text_split import LONG_TEXT
+from bot.core.ward_contacts import contacts_text
 from bot.core.working_hours import WorkingHours
 
 
@@ -136,6 +137,20 @@ class ResidentDesk(DeskBase):
             ticket, _ = await self.tickets.add_message(ticket.id, r, part)
         await self.deliver(ticket, sender)
         group = await self.tickets.group_for_ward(ticket.ward_id)
+        if group is None or not group.active:  # nobody to answer yet: no deadline promised, the ward's contacts
+            return [
+                *self._sent_whole(lang, draft.parts),
+                Screen(
+                    self.t(
+                        lang,
+                        "confirm.opened_no_staff",
+                        number=ticket.number,
+                        ward=self._ward_name(lang, ticket.ward_id),
+                        contacts=contacts_text(self.content, self.t, lang, ticket.ward_id),
+                    ),
+                    self._ticket_buttons(r, ticket),
+                ),
+            ]
         hours = group.hours if group else WorkingHours.parse()
         limit = group.unanswered_hours if group else DEFAULT_UNANSWERED_HOURS
         deadline = hours.add(ticket.created_at, dt.timedelta(hours=limit))
@@ -165,16 +180,18 @@ class ResidentDesk(DeskBase):
         ticket, msg = await self.tickets.add_message(ticket.id, r, incoming)
         if was_closed:
             await self._to_staff(ticket, self.t(STAFF_LANG, "tickets.reopened_staff", number=ticket.number), sender)
+        waiting = False  # no staff group to take it yet: say so, promise nothing
         if ticket.delivered:
             await self._deliver_messages(ticket, r, [msg], sender)
         else:  # still queued: the admins were told when it was opened
-            await self.deliver(ticket, sender, tell_admins=False)
+            waiting = not await self.deliver(ticket, sender, tell_admins=False)
         screens = []
         if msg.masked_secrets and mask(incoming.text).has_otp_risk:
             screens.append(Screen(self.t(lang, "tickets.otp_warning")))
         screens += self._sent_whole(lang, (incoming,))
-        key = "tickets.reopened" if was_closed else "tickets.added"
-        screens.append(Screen(self.t(lang, key, number=ticket.number), self._ticket_buttons(r, ticket)))
+        key = "tickets.reopened" if was_closed else "confirm.added_no_staff" if waiting else "tickets.added"
+        ward = self._ward_name(lang, ticket.ward_id)
+        screens.append(Screen(self.t(lang, key, number=ticket.number, ward=ward), self._ticket_buttons(r, ticket)))
         return screens
 
     def guide_while_open(self, r: Resident, ticket: Ticket, guide: list[Screen]) -> list[Screen]:
@@ -242,9 +259,9 @@ class ResidentDesk(DeskBase):
         return [
             Screen(
                 self.t(lang, "tickets.close_confirm", number=t.number),
-                rows(
-                    Button(self.t(lang, "tickets.btn_close_yes"), B.ticket(B.TicketAction.CLOSE_YES, t.id)),
+                rows(  # "Không" first; "Có, đóng" alone on the row below
                     Button(self.t(lang, "tickets.btn_close_no"), B.ticket(B.TicketAction.CLOSE_NO, t.id)),
+                    Button(self.t(lang, "tickets.btn_close_yes"), B.ticket(B.TicketAction.CLOSE_YES, t.id)),
                 ),
             )
         ]
@@ -257,6 +274,11 @@ class ResidentDesk(DeskBase):
         if not t.is_open:
             return [Screen(self.t(r.language, "tickets.closed_by_you", number=t.number), rows(self._menu(r)))]
         return [Screen(self.t(r.language, "tickets.kept_open", number=t.number), self._ticket_buttons(r, t))]
+
+    async def close_is_stale(self, r: Resident, ticket_id: int) -> bool:
+        """ "Có, đóng câu hỏi" on her question that is closed already: an old confirmation."""
+        t = await self.tickets.get(ticket_id)
+        return t is not None and t.resident_id == r.id and not t.is_open
 
     async def resident_close(self, r: Resident, ticket_id: int, sender: Sender) -> list[Screen]:
         lang = r.language

@@ -90,10 +90,35 @@ class StaffDesk(DeskBase):
         )
         return StaffAnswer(self.t(STAFF_LANG, "tickets.claim_won", number=t.number))
 
-    async def staff_close(self, staff: Resident, ticket_id: int, sender: Sender) -> StaffAnswer:
+    async def staff_close_confirm(self, staff: Resident, ticket_id: int) -> tuple[Ticket, Screen] | StaffAnswer:
+        """ "✅ Đóng" on a card asks first, in the ticket's topic: "Không" above, "Có, đóng" alone below."""
         t = await self.tickets.get(ticket_id)
         if t is None:
             return StaffAnswer(self.t(STAFF_LANG, "tickets.no_ticket_here"), alert=True)
+        if not can_act(staff, t.ward_id):
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.not_allowed"), alert=True)
+        if not t.is_open:
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.ticket_closed", number=t.number), alert=True)
+        return t, Screen(
+            self.t(STAFF_LANG, "confirm.close_ticket", number=t.number),
+            rows(
+                Button(self.t(STAFF_LANG, "confirm.btn_close_no"), B.staff(B.StaffAction.CLOSE_NO, t.id)),
+                Button(self.t(STAFF_LANG, "confirm.btn_close_yes"), B.staff(B.StaffAction.CLOSE_YES, t.id)),
+            ),
+        )
+
+    async def staff_keep_open(self, staff: Resident, ticket_id: int) -> StaffAnswer:
+        """ "Không" under the question: nothing changes."""
+        t = await self.tickets.get(ticket_id)
+        if t is None or not can_act(staff, t.ward_id):
+            return StaffAnswer(self.t(STAFF_LANG, "common.button_gone"), alert=True)
+        return StaffAnswer(self.t(STAFF_LANG, "confirm.kept_open", number=t.number))
+
+    async def staff_close(self, staff: Resident, ticket_id: int, sender: Sender) -> StaffAnswer:
+        """ "Có, đóng": close it. A confirmation for a ticket already closed (or none) is a stale button."""
+        t = await self.tickets.get(ticket_id)
+        if t is None or not t.is_open:
+            return StaffAnswer(self.t(STAFF_LANG, "common.button_gone"), alert=True)
         try:
             t = await self.tickets.close_by_staff(ticket_id, staff)
         except NotAllowed:

@@ -83,7 +83,7 @@ class NoticeViewMixin:
                 sent=sent,
                 acked=acked,
             ),
-            rows(buttons),
+            rows(*buttons),  # one per row: "Huỷ" / "Thu hồi" never beside another button
         )
 
     def when_text(self, s: Schedule, lang: str) -> str:

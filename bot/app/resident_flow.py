@@ -20,6 +20,7 @@ from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult, Outcome
 from bot.core.normalize import strip_diacritics
 from bot.core.screens import Button, Screen, rows
+from bot.core.ward_contacts import contacts_text
 
 MAX_QUESTION_CHARS = 1000
 # While her question is with staff, only a clear match opens a guide instead of going to them: a false
@@ -190,9 +191,7 @@ class ResidentFlow:
         if last is not None and (g := self.content.guide(last.guide_id)) is not None:
             buttons.append(
                 Button(
-                    self.t(
-                        lang, "resident.menu_resume", title=g.title.get(lang), step=self._step_label(r, g, last.step)
-                    ),
+                    self.t(lang, "resident.menu_resume", title=g.label(lang)),
                     f"g:{g.id}:{last.step}",
                 )
             )
@@ -292,7 +291,7 @@ class ResidentFlow:
         if result.outcome is Outcome.UNSURE and result.topic:
             ids = [result.topic, *[c.guide_id for c in result.alternatives][:2]]
             choices = [
-                Button(f"📘 {g.title.get(r.language)}", f"g:{g.id}:0")
+                Button(f"📘 {g.label(r.language)}", f"g:{g.id}:0")
                 for gid in ids
                 if gid != ASK_STAFF_GUIDE and (g := self.content.guide(gid)) is not None
             ]
@@ -374,7 +373,7 @@ class ResidentFlow:
         last = await self._last_progress(r)
         if last is not None and (g := self.content.guide(last.guide_id)) is not None:
             resume = Button(
-                self.t(lang, "resident.menu_resume", title=g.title.get(lang), step=self._step_label(r, g, last.step)),
+                self.t(lang, "resident.menu_resume", title=g.label(lang)),
                 f"g:{g.id}:{last.step}",
             )
         return [Screen(self.t(lang, f"resident.small_talk_{talk}"), rows(resume, self._menu_button(r)))]
@@ -451,27 +450,7 @@ class ResidentFlow:
             return Progress(row.guide_id, row.step, row.updated_at)
 
     def contacts_text(self, r: Resident) -> str:
-        lang = r.language
-        lines = [self.t(lang, "resident.contacts_title")]
-        ward = self.content.ward(r.ward_id)
-        wards = [ward] if ward else list(self.content.wards.values())
-        for w in wards:
-            o = w.office
-            lines.append(self.t(lang, "resident.contacts_office", name=o.name.get(lang)))
-            if o.address:
-                key = "resident.contacts_address_uncertain" if o.address_uncertain else "resident.contacts_address"
-                lines.append(self.t(lang, key, address=o.address))
-            lines.append(
-                self.t(lang, "resident.contacts_hours", hours=o.hours.get(lang))
-                if o.hours
-                else self.t(lang, "resident.contacts_hours_unknown")
-            )
-            if o.phones:
-                lines.append(self.t(lang, "resident.contacts_phones", phones=", ".join(o.phones)))
-        lines.append(self.t(lang, "resident.contacts_police"))
-        for h in self.content.hotlines:
-            lines.append(self.t(lang, "resident.contacts_hotline", label=h.label.get(lang), number=h.number))
-        return "\n".join(lines)
+        return contacts_text(self.content, self.t, r.language, r.ward_id)
 
     # --- button actions ---------------------------------------------------------------
 
@@ -486,7 +465,7 @@ class ResidentFlow:
         return [
             Screen(
                 self.t(r.language, "resident.category_title", icon=cat.icon, title=cat.title.get(r.language)),
-                rows(*[Button(f"📘 {g.title.get(r.language)}", f"g:{g.id}:0") for g in guides], self._menu_button(r)),
+                rows(*[Button(f"📘 {g.label(r.language)}", f"g:{g.id}:0") for g in guides], self._menu_button(r)),
             )
         ]
 
@@ -513,9 +492,7 @@ class ResidentFlow:
         if related:
             text += "\n\n" + self.t(lang, "resident.done_related")
         return [
-            Screen(
-                text, rows(*[Button(f"📘 {g.title.get(lang)}", f"g:{g.id}:0") for g in related], self._menu_button(r))
-            )
+            Screen(text, rows(*[Button(f"📘 {g.label(lang)}", f"g:{g.id}:0") for g in related], self._menu_button(r)))
         ]
 
     async def _a_stuck(self, r: Resident, guide_id: str, step: str) -> list[Screen] | None:
@@ -615,7 +592,7 @@ class ResidentFlow:
             Screen(self.t(lang, "resident.share_intro")),
             Screen(
                 self.t(lang, "resident.share_card", title=guide.title.get(lang), link=link),
-                rows(Button(f"📘 {guide.title.get(lang)}", url=link)),
+                rows(Button(f"📘 {guide.label(lang)}", url=link)),
             ),
         ]
 

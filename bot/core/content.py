@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.core.content_rules import check_guide
+from bot.core.i18n import LOCALES, Texts
 
 LANGS = ("vi", "en")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$")
@@ -121,6 +122,7 @@ class Guide(Strict):
     id: str
     category: str
     title: Text
+    short_title: Text | None = None  # on buttons, when `title` is too long for one (see BUTTON_MAX)
     summary: Text
     keywords: list[str] = Field(min_length=1)
     examples: Examples
@@ -137,6 +139,10 @@ class Guide(Strict):
         if not ID_RE.match(v):
             raise ValueError(f"id {v!r} must be lowercase words joined by '-', optionally 'parent/child'")
         return v
+
+    def label(self, lang: str) -> str:
+        """The title as a button shows it."""
+        return (self.short_title or self.title).get(lang)
 
     @property
     def topic(self) -> str:
@@ -467,6 +473,7 @@ def load_content(root: Path, required_ids: list[str] | None = None, today: dt.da
         if rid not in guides:
             problems.append(Problem(rel(guide_dir), 1, f"contract topic {rid!r} has no guide (expected {rid}.yaml)"))
 
+    problems += button_problems(guides, guide_lines)
     return Content(guides=guides, categories=categories, wards=wards, hotlines=hotlines, root=root, problems=problems)
 
 
@@ -544,6 +551,52 @@ def _use_shared_branches(data: dict[str, Any], shared: dict[str, dict[str, Any]]
             kept.append(b)
         step["branches"] = kept
     return found
+
+
+BUTTON_MAX = 40  # characters: longer labels are cut ("Tiếp tục: Cài đặt…") on a small phone
+GUIDE_BUTTONS = ("📘 {title}", "resident.menu_resume")  # how a guide's title appears on buttons
+
+
+def button_problems(guides: dict[str, Guide], guide_lines: dict[str, tuple[str, Lines]]) -> list[Problem]:
+    """Every button label over BUTTON_MAX: guide titles as buttons show them (`short_title` when set)
+    and the locale files' button texts (`btn_*` keys)."""
+    texts, out = Texts(), []
+    for gid, g in guides.items():
+        r, lines = guide_lines[gid]
+        for lang in LANGS:
+            for template in GUIDE_BUTTONS:
+                title = g.label(lang)
+                label = (
+                    template.format(title=title) if template.startswith("📘") else texts(lang, template, title=title)
+                )
+                if len(label) > BUTTON_MAX:
+                    key = "short_title" if g.short_title else "title"
+                    out.append(
+                        Problem(
+                            r,
+                            line_of(lines, (key, lang)),
+                            f"button {label!r} is {len(label)} characters (max {BUTTON_MAX}): "
+                            f"{'shorten short_title' if g.short_title else 'add a short_title'}",
+                        )
+                    )
+    for lang in LANGS:
+        for key, text in texts.catalogs[lang].items():
+            if key.rsplit(".", 1)[-1].startswith("btn_") and len(text) > BUTTON_MAX:
+                feature, name = key.split(".", 1)
+                path = LOCALES / lang / f"{feature}.yaml"
+                found = [
+                    i
+                    for i, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                    if ln.startswith(name + ":")
+                ]
+                out.append(
+                    Problem(
+                        f"bot/core/locales/{lang}/{feature}.yaml",
+                        found[0] if found else 1,
+                        f"{key}: button {text!r} is {len(text)} characters (max {BUTTON_MAX})",
+                    )
+                )
+    return out
 
 
 # The topic ids every guide set must cover (../shared/topics.md).

@@ -108,3 +108,30 @@ def test_check_command_exit_codes(broken):
     )
     assert bad.returncode == 1
     assert "content/guides/epay-qr.yaml:" in bad.stderr
+
+
+def test_every_button_label_in_the_real_content_and_locales_fits_40_characters():
+    content = load_content(CONTENT, CONTRACT_IDS)
+    assert not [p for p in content.errors if "button" in str(p)]
+    for g in content.guides.values():
+        for lang in ("vi", "en"):
+            assert len(f"📘 {g.label(lang)}") <= 40 and len(f"▶ Làm tiếp: {g.label(lang)}") <= 40, g.id
+
+
+def test_a_title_too_long_for_a_button_needs_a_short_title(broken):
+    f = broken / "guides" / "phone-basics.yaml"
+    text = f.read_text(encoding="utf-8")
+    start = text.index("short_title:")
+    end = text.index("summary:")
+    f.write_text(text[:start] + text[end:], encoding="utf-8")  # the 59-character title, on buttons again
+    line = _line_of(f, 'vi: "Dùng điện thoại cơ bản: chữ to')
+    problems = [str(p) for p in load_content(broken, CONTRACT_IDS).errors]
+    assert f"content/guides/phone-basics.yaml:{line}: button '▶ Làm tiếp: Dùng điện thoại cơ bản" in "\n".join(problems)
+    assert any("add a short_title" in p for p in problems)
+    _edit(
+        f,
+        "title:\n",
+        'short_title:\n  vi: "Dùng điện thoại: chữ to, Wi-Fi, ứng dụng, bộ nhớ"\n  en: "Phone basics"\ntitle:\n',
+    )
+    problems = [str(p) for p in load_content(broken, CONTRACT_IDS).errors]
+    assert any("shorten short_title" in p and "Dùng điện thoại: chữ to" in p for p in problems), problems

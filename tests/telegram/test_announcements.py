@@ -178,7 +178,7 @@ async def test_second_official_must_approve_when_the_ward_requires_it(harness):
     runner = runner_of(harness)
     await runner.pump()
     assert notices_to(fake, G5) == []
-    request = [m for m in fake.messages_to(OFFICIAL2) if "cần bác duyệt" in m.text]
+    request = [m for m in fake.messages_to(OFFICIAL2) if "cần duyệt" in m.text]
     assert request and request[-1].button_labels == ["✅ Duyệt", "❌ Không duyệt"]
     await o.press_data("an:appr:1")
     assert "không tự duyệt" in fake.last_to(OFFICIAL).text
@@ -197,6 +197,8 @@ async def test_cancel_before_sending_and_withdraw_after(harness):
     out = await o.send("/announcements")
     assert out[-1].button_labels == ["✏️ Sửa #1", "🗑 Huỷ #1"]
     await o.press("Huỷ #1")
+    assert "Huỷ thông báo #1 «Cắt điện chiều thứ Năm.»?" in fake.last_to(OFFICIAL).text
+    await o.press("Có, huỷ")
     assert "Đã huỷ thông báo #1" in fake.last_to(OFFICIAL).text
     harness.clock.advance(hours=6, minutes=10)
     runner = runner_of(harness)
@@ -208,6 +210,8 @@ async def test_cancel_before_sending_and_withdraw_after(harness):
     assert len(notices_to(fake, G5)) == 1 and len(notices_to(fake, 1001)) == 1
     out = await o.send("/announcements")
     await o.press("Thu hồi #2")
+    assert "đã gửi tới 2 người và nhóm?" in fake.last_to(OFFICIAL).text
+    await o.press("Có, thu hồi")
     assert "Đã thu hồi thông báo #2: đang xoá 2 tin" in fake.last_to(OFFICIAL).text
     await runner.pump()
     assert all(m.deleted for m in fake.sent if "Nhầm ngày" in m.text and m.chat_id in (G5, 1001))

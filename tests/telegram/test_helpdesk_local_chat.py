@@ -21,6 +21,7 @@ Nhận
 :topic 5000
 Bác kiểm tra lại đủ 12 số và không có dấu cách nhé
 Đóng
+Có, đóng
 :as resident
 Đã xong
 5
@@ -35,5 +36,6 @@ async def test_local_chat_resident_asks_staff_answer_resident_rates(tmp_path):
     assert "[chủ đề 5000] 🆕 Phiếu #1 · Phường Tây Hồ · Tổ dân phố 5" in text
     assert "💬 Cho bác hỏi, số CCCD [số CCCD đã ẩn] của bác" in text
     assert "[→ Cư dân (bác Lan)] 💬 Cán bộ phường trả lời: Bác kiểm tra lại đủ 12 số" in text
+    assert "Đóng câu hỏi #1 của cư dân? Việc này không hoàn tác được." in text
     assert "Người dân chấm 5/5 cho phiếu #1" in text
     assert "Cảm ơn bác đã chấm điểm!" in text

@@ -19,7 +19,7 @@ WARD = "tay-ho"
 HOWTO = """— Bàn hỏi đáp: “Cán bộ Hà” (2001) là cán bộ phường Tây Hồ; nhóm cán bộ {group} (có chủ đề) nhận câu hỏi của phường Tây Hồ.
   Thử: là cư dân bấm “🙋 Hỏi cán bộ phường”, gõ câu hỏi, bấm “Gửi cho cán bộ”;
   rồi  :as staff  →  :topic <số chủ đề>  → gõ câu trả lời (hoặc  :reply <câu trả lời>);
-  bấm “Đóng”;  :as resident  → bấm “Đã xong” và chấm điểm.
+  bấm “Đóng” rồi “Có, đóng”;  :as resident  → bấm “Đã xong” và chấm điểm.
 """
 
 

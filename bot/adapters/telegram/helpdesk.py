@@ -175,6 +175,9 @@ def make_router() -> Router:
             screens = await helpdesk.resident_message(resident, ticket, Incoming(**kept), DeskSender(bot))
             await send_screens(bot, query.from_user.id, screens)
             return
+        if callback_data.action is TicketAction.CLOSE_YES and await helpdesk.close_is_stale(resident, number):
+            await query.answer(texts(resident.language, "common.button_gone"))
+            return
         await query.answer()
         if callback_data.action is TicketAction.CLOSE:
             screens = await helpdesk.resident_close_confirm(resident, number)

@@ -34,7 +34,7 @@ TDP_LIST = re.compile(r"^\s*(tổ|to)?\s*\d{1,3}(\s*([,;\s]|và|va|and)\s*(tổ|
 class NoticeAction(CallbackData, prefix="an"):
     """`an:<verb>:<notice id>`: the buttons of /announcements and of an approval request."""
 
-    verb: Literal["edit", "cancel", "wd", "appr", "rej"]
+    verb: Literal["edit", "cancel", "cy", "wd", "wdy", "keep", "appr", "rej"]  # cy / wdy: confirmed
     id: Annotated[int, Field(ge=1, le=2**31 - 1)]  # a forged huge number never reaches the database
 
 
@@ -260,7 +260,7 @@ def make_router() -> Router:
         await state.update_data(until=until.isoformat())
         await _preview(message.chat.id, resident.language, announcements, texts, state, bot)
 
-    @router.callback_query(DataIs("an:ok", "an:urg", "an:x"))
+    @router.callback_query(DataIs("an:ok", "an:urg", "an:x", "an:xy", "an:xn"))
     async def on_confirm(
         query: CallbackQuery,
         resident: Resident,
@@ -274,7 +274,21 @@ def make_router() -> Router:
         if await state.get_state() != Compose.confirm.state:
             await _say(bot, chat_id, texts(lang, "announcements.draft_expired"))
             return
-        if query.data == "an:x":
+        if query.data == "an:x":  # ask first: the text typed would be lost
+            await _say(
+                bot,
+                chat_id,
+                texts(lang, "confirm.discard_draft"),
+                rows(
+                    Button(texts(lang, "confirm.btn_discard_no"), "an:xn"),
+                    Button(texts(lang, "confirm.btn_discard_yes"), "an:xy"),
+                ),
+            )
+            return
+        if query.data == "an:xn":
+            await _preview(chat_id, lang, announcements, texts, state, bot)
+            return
+        if query.data == "an:xy":
             await state.clear()
             await _say(bot, chat_id, texts(lang, "announcements.draft_discarded"))
             return
@@ -340,19 +354,35 @@ def make_router() -> Router:
         if await announcements.get(notice_id) is None:  # deleted, or never was: the button is gone
             await query.answer(texts(lang, "common.button_gone"))
             return
+        try:
+            if verb in ("cancel", "wd"):  # ask first: nothing irreversible on the first tap
+                ask = announcements.ask_cancel if verb == "cancel" else announcements.ask_withdraw
+                screen = await ask(notice_id, resident, lang)
+                await query.answer()
+                await send_screens(bot, chat_id, [screen])
+                return
+            if verb in ("cy", "wdy") and not await announcements.still_possible(verb, notice_id, resident):
+                await query.answer(texts(lang, "common.button_gone"))  # a stale confirmation
+                return
+        except NoticeError as e:
+            await query.answer()
+            await _say(bot, chat_id, texts(lang, f"announcements.err_{e.code}"))
+            return
         await _done_button(query, bot)
         try:
-            if verb == "edit":
+            if verb == "keep":
+                await _say(bot, chat_id, texts(lang, "confirm.notice_kept", id=notice_id))
+            elif verb == "edit":
                 notice = await announcements.get(notice_id)
                 if notice is None or not resident.has_role(Role.OFFICIAL, notice.ward_id):
                     raise NoticeError("not_allowed")
                 await state.set_state(Compose.edit)
                 await state.set_data({"edit": notice_id})
                 await _say(bot, chat_id, texts(lang, "announcements.ask_edit_text", id=notice_id))
-            elif verb == "cancel":
+            elif verb == "cy":
                 await announcements.cancel(notice_id, resident)
                 await _say(bot, chat_id, texts(lang, "announcements.cancelled", id=notice_id))
-            elif verb == "wd":
+            elif verb == "wdy":
                 n = await announcements.withdraw(notice_id, resident)
                 await _say(bot, chat_id, texts(lang, "announcements.withdrawn", id=notice_id, n=n))
             elif verb == "appr":

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.adapters.telegram.desk_sender import DeskSender
 from bot.adapters.telegram.filters import ChatMigrated, GroupChat
+from bot.adapters.telegram.helpdesk import _drop_buttons
 from bot.adapters.telegram.helpdesk_callbacks import (
     STAFF_FACTORIES,
     MoveToCb,
@@ -168,14 +169,23 @@ def make_router() -> Router:
     async def on_ticket_button(
         query: CallbackQuery, callback_data: StaffCb, resident: Resident, helpdesk: HelpDesk, bot: Bot
     ) -> None:
-        number = callback_data.ticket
+        number, action = callback_data.ticket, callback_data.action
         sender = DeskSender(bot)
-        if callback_data.action is StaffAction.CLAIM:
+        if action is StaffAction.CLAIM:
             answer = await helpdesk.claim(resident, number, sender)
-        elif callback_data.action is StaffAction.CLOSE:
-            answer = await helpdesk.staff_close(resident, number, sender)
+        elif action in (StaffAction.CLOSE_YES, StaffAction.CLOSE_NO):
+            if action is StaffAction.CLOSE_YES:
+                answer = await helpdesk.staff_close(resident, number, sender)
+            else:
+                answer = await helpdesk.staff_keep_open(resident, number)
+            if not answer.alert:  # done: the confirmation cannot be pressed twice
+                await _drop_buttons(query, bot)
         else:
-            choice = await helpdesk.move_choices(resident, number)
+            choice = await (
+                helpdesk.staff_close_confirm(resident, number)
+                if action is StaffAction.CLOSE
+                else helpdesk.move_choices(resident, number)
+            )
             if isinstance(choice, StaffAnswer):
                 answer = choice
             else:
