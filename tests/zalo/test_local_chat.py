@@ -24,7 +24,7 @@ Nhận
 Bác thử lại mật khẩu nhé
 :as zalo
 1
-1
+2
 5
 """
 

@@ -114,8 +114,8 @@ async def test_stuck_resident_asks_staff_on_zalo_and_reads_the_telegram_staff_an
 
     # she closes it with numbers and rates it
     out = await hoa.say("1")
-    assert "1. " in out[-1]
-    out = await hoa.say("1")
+    assert "2. " in out[-1]  # "Không, để mở" first, "Có, đóng" below it
+    out = await hoa.say("2")
     assert "⭐" in out[-1]
     out = await hoa.say("5")
     async with h.app.db.session() as s:
