@@ -17,12 +17,14 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from bot.adapters.db.db import Database
 from bot.adapters.db.uow import SqlTransactions
 from bot.app.announcements import AnnouncementService
+from bot.app.console import Console
 from bot.app.helpdesk import HelpDesk
 from bot.app.ports.notices import SendLimiter
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
 from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
+from bot.app.web_signin import WebSignIn
 from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.content import Content, load_valid_content_cached
 from bot.core.flood import FloodCounter, MemoryFloodCounter
@@ -52,6 +54,8 @@ class App:
     helpdesk: HelpDesk
     sla: SlaWorker
     flood: FloodCounter  # inbound flood control: per process, or in Redis across instances
+    signin: WebSignIn  # the web console's one-time sign-in links (`/web` in a private chat)
+    console: Console  # the web console's ticket use cases (bot.adapters.web)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -68,6 +72,7 @@ class App:
             "announcements": self.announcements,
             "tickets": self.tickets,
             "helpdesk": self.helpdesk,
+            "signin": self.signin,
             **self.extra,
         }
 
@@ -142,6 +147,8 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         helpdesk=helpdesk,
         sla=sla,
         flood=make_flood_counter(settings),
+        signin=WebSignIn(transactions, clock, residents),
+        console=Console(transactions, clock, helpdesk),
     )
     _install_helpdesk(app)
     _install_notices(app)
@@ -212,7 +219,7 @@ def make_fsm_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_control: bool = True) -> Dispatcher:
     """`flood_control=False` only for the local chat, whose scripts type faster than any person."""
-    from bot.adapters.telegram import audience, errors, helpdesk, ignored, official, resident, staff
+    from bot.adapters.telegram import audience, errors, helpdesk, ignored, official, resident, staff, web_link
     from bot.adapters.telegram.middlewares import EditsAsNew, FloodMiddleware, IdentifyMiddleware
     from bot.adapters.telegram.response_types import pin_response_types
 
@@ -231,6 +238,7 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
     features = (
         audience.make_router,
         official.make_router,
+        web_link.make_router,
         *app.extra.get("routers", []),
         helpdesk.make_router,
         staff.make_router,

@@ -84,6 +84,29 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_bot(settings))
 
 
+def _web(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.preflight import check_bot_token, check_database
+
+    if settings.bot_token is None:
+        raise SettingError(
+            "bot_token",
+            "not set: the console answers residents through the bot; without a token, open it from the local chat "
+            "(`bot chat`, then :demo, :as staff-dm and :web)",
+        )
+
+    async def preflight() -> None:
+        await check_database(settings.database_url)
+        _check_content(settings)
+        username = await check_bot_token(settings.token(), settings.telegram_api_url)
+        if username:
+            settings.bot_username = username
+
+    asyncio.run(preflight())
+    from bot.web_run import run_web
+
+    return asyncio.run(run_web(settings))
+
+
 def _start(settings: Settings, args: argparse.Namespace) -> int:
     """The main job: the real bot when BOT_TOKEN is set, otherwise the local chat."""
     if settings.bot_token:
@@ -108,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--script", help="feed input from a file (one line per input)")
     s.set_defaults(func=_chat)
     sub.add_parser("run", help="run the Telegram bot (needs BOT_TOKEN)").set_defaults(func=_run)
+    sub.add_parser("web", help="serve the web console (WEB_HOST, WEB_PORT, WEB_BASE_URL)").set_defaults(func=_web)
     c = sub.add_parser("content", help="content tools")
     csub = c.add_subparsers(dest="content_cmd", required=True)
     chk = csub.add_parser("check", help="validate content/ (exit 1 on errors)")

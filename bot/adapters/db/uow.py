@@ -12,6 +12,7 @@ from bot.adapters.db.db import Database
 from bot.adapters.db.tickets import StaffGroupRepo, TicketRepo
 from bot.adapters.db.unanswered import UnansweredRepo
 from bot.adapters.db.users import ProgressRepo, UserRepo
+from bot.adapters.db.web import ConsoleRepo
 
 
 class SqlUnitOfWork:
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
         self.staff_groups = StaffGroupRepo(session)
         self.notices = NoticeRepo(session)
         self.unanswered = UnansweredRepo(session)
+        self.console = ConsoleRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.app.ports.console import ConsoleRepository
 from bot.app.ports.notices import NoticeRepository
 from bot.app.ports.tickets import StaffGroupRepository, TicketRepository
 from bot.app.ports.unanswered import UnansweredRepository
@@ -38,6 +39,8 @@ class UnitOfWork(Protocol):
     def notices(self) -> NoticeRepository: ...
     @property
     def unanswered(self) -> UnansweredRepository: ...
+    @property
+    def console(self) -> ConsoleRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -53,6 +56,7 @@ class Transactions(Protocol):
 
 
 __all__ = [
+    "ConsoleRepository",
     "NoticeRepository",
     "ProgressRepository",
     "StaffGroupRepository",
