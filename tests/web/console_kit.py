@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 
@@ -37,3 +39,12 @@ def csrf_of(html: str) -> str:
     m = re.search(r'name="csrf" value="([^"]+)"', html)
     assert m, "no CSRF field on the page"
     return m.group(1)
+
+
+@asynccontextmanager
+async def signed_in(harness: Harness, user_id: int = 2001, name: str = "Cán bộ Hà") -> AsyncIterator[httpx.AsyncClient]:
+    """A browser signed in as this person (their `/web` link, used once)."""
+    async with console_client(harness) as web:
+        r = await sign_in(web, await web_token(harness, user_id, name))
+        assert r.status_code == 303, r.text
+        yield web
