@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.adapters.web.pages import checked_form, current_user, render, require, web
+from bot.adapters.web.pages import checked_form, current_user, lang_of, render, require, web
 from bot.app.console import AGES, MAX_TEXT, Box, InboxFilter, TextProblem
 from bot.app.residents import Role
 from bot.app.web_signin import ConsoleUser
@@ -33,7 +33,10 @@ async def inbox(
     rows = await w.console.inbox(user, f)
     allowed = w.console.ticket_wards(user)
     wards = [x for x in w.content.wards.values() if allowed is None or x.id in allowed]
-    return render(request, "inbox.html", user=user, rows=rows, f=f, boxes=list(Box), ages=AGES, wards=wards)
+    names = {x.id: x.name.get(lang_of(request)) for x in w.content.wards.values()}
+    return render(
+        request, "inbox.html", user=user, rows=rows, f=f, boxes=list(Box), ages=AGES, wards=wards, ward_names=names
+    )
 
 
 async def _page(request: Request, user: ConsoleUser, ticket_id: int, status: int = 200, **ctx: object) -> Response:
