@@ -18,6 +18,7 @@ from bot.adapters.db.db import Database
 from bot.adapters.db.uow import SqlTransactions
 from bot.app.announcements import AnnouncementService
 from bot.app.console import Console
+from bot.app.console_notices import ConsoleNotices
 from bot.app.helpdesk import HelpDesk
 from bot.app.ports.notices import SendLimiter
 from bot.app.resident_flow import ResidentFlow
@@ -56,6 +57,7 @@ class App:
     flood: FloodCounter  # inbound flood control: per process, or in Redis across instances
     signin: WebSignIn  # the web console's one-time sign-in links (`/web` in a private chat)
     console: Console  # the web console's ticket use cases (bot.adapters.web)
+    console_notices: ConsoleNotices  # the web console's notices: reports, compose, approve, recall
     extra: dict[str, Any] = field(default_factory=dict)
 
     def deps(self) -> dict[str, Any]:
@@ -149,6 +151,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         flood=make_flood_counter(settings),
         signin=WebSignIn(transactions, clock, residents),
         console=Console(transactions, clock, helpdesk),
+        console_notices=ConsoleNotices(transactions, announcements, tickets),
     )
     _install_helpdesk(app)
     _install_notices(app)

@@ -36,6 +36,10 @@ class ConsoleUser:
     def is_admin(self) -> bool:
         return self.person.is_admin
 
+    def may(self, role: Role) -> bool:
+        """Holds `role` in some ward (an admin holds every role)."""
+        return self.person.is_admin or bool(self.person.wards_for(role))
+
     def wards(self, role: Role) -> set[str] | None:
         """The wards this person may act in with `role`; None = every ward (an admin)."""
         if self.person.is_admin:

@@ -25,8 +25,3 @@ async def overview(request: Request, user: ConsoleUser = Depends(current_user)) 
 @router.get("/guides")
 async def guides(request: Request, user: ConsoleUser = Depends(current_user)) -> Response:
     return render(request, "slot.html", user=user, title_key="nav_guides")
-
-
-@router.get("/notices")
-async def notices(request: Request, user: ConsoleUser = Depends(current_user)) -> Response:
-    return render(request, "slot.html", user=user, title_key="nav_notices")

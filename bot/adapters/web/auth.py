@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot.adapters.web.pages import LANG_COOKIE, checked_form, render, session_of, web
+from bot.adapters.web.pages import LANG_COOKIE, checked_form, current_user, render, session_of, web
 from bot.adapters.web.session import new_session
+from bot.app.residents import Role
+from bot.app.web_signin import ConsoleUser
 from bot.core.i18n import LANGS
 
 router = APIRouter()
@@ -14,7 +16,13 @@ router = APIRouter()
 
 @router.get("/")
 async def home(request: Request) -> Response:
-    return RedirectResponse("/tickets" if session_of(request) else "/login", status_code=303)
+    if session_of(request) is None:
+        return RedirectResponse("/login", status_code=303)
+    return _landing(await current_user(request))
+
+
+def _landing(user: ConsoleUser) -> Response:
+    return RedirectResponse("/tickets" if user.may(Role.STAFF) else "/notices", status_code=303)
 
 
 @router.get("/login")
@@ -31,7 +39,7 @@ async def login(request: Request) -> Response:
     if user is None:
         return render(request, "login.html", 400, token="", bad=True)
     request.state.session = new_session(user.person.id, user.role)
-    return RedirectResponse("/tickets", status_code=303)
+    return _landing(user)
 
 
 @router.post("/logout")

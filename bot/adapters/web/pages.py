@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from bot.adapters.web.session import Session, SessionCodec
 from bot.app.announcements import AnnouncementService
 from bot.app.console import Console
+from bot.app.console_notices import ConsoleNotices
 from bot.app.helpdesk import HelpDesk, Sender
 from bot.app.residents import Role
 from bot.app.web_signin import ConsoleUser, WebSignIn
@@ -42,6 +43,7 @@ class ConsoleServices(Protocol):
     announcements: AnnouncementService
     signin: WebSignIn
     console: Console
+    console_notices: ConsoleNotices
 
 
 class SignInNeeded(Exception):
@@ -99,8 +101,9 @@ async def current_user(request: Request) -> ConsoleUser:
     return user
 
 
-def require(user: ConsoleUser, *roles: Role) -> None:
-    if not user.is_admin and user.role not in roles:
+def require(user: ConsoleUser, role: Role) -> None:
+    """Pages by the roles the person holds now (signing in as an official does not hide their tickets)."""
+    if not user.may(role):
         raise RoleRefused
 
 
