@@ -109,3 +109,25 @@ async def test_unknown_pages_and_wrong_methods_get_a_clear_page(harness):
         assert r.status_code == 405 and "không nhận thao tác" in r.text
         big = await web.post("/logout", content=b"x" * 70_000, headers={"content-type": "text/plain"})
         assert big.status_code == 413
+
+
+async def test_behind_https_the_cookie_is_secure_and_english_is_one_click_away(harness):
+    await staff_group(harness)
+    harness.app.settings.web_base_url = "https://console.example.org"
+    token = await web_token(harness, STAFF)
+    async with console_client(harness) as web:
+        r = await sign_in(web, token)
+        assert "Secure" in r.headers["set-cookie"]
+        switched = await web.get("/lang/en", params={"back": "/login"})
+        assert switched.status_code == 303 and switched.headers["location"] == "/login"
+        page = await web.get("/login")
+        assert "To sign in, send /web" in page.text and 'lang="en"' in page.text
+        assert (await web.get("/lang/en", params={"back": "//evil.example"})).headers["location"] == "/"
+
+
+async def test_bot_web_without_a_token_says_how_to_open_it_locally(tmp_path):
+    from tests.cli.test_bad_settings import bot_command
+
+    code, _out, err = await bot_command(["web"], {"DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}"}, str(tmp_path))
+    assert code == 2 and err.strip().startswith("BOT_TOKEN: not set") and ":web" in err
+    assert "Traceback" not in err
