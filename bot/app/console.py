@@ -132,12 +132,7 @@ class Console:
 
     @staticmethod
     async def _names(tx: UnitOfWork, user_ids: set[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for uid in user_ids:
-            row = await tx.users.get(uid)
-            if row is not None:
-                out[uid] = row.display_name
-        return out
+        return await tx.console.names(user_ids)
 
     async def _visible(self, user: ConsoleUser, ticket_id: int) -> Ticket:
         t = await self.helpdesk.tickets.get(ticket_id)

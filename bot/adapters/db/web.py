@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ForeignKey, Integer, String, and_, exists, or_, select, update
+from sqlalchemy import ForeignKey, Integer, String, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.adapters.db.base import Base, UTCDateTime
 from bot.adapters.db.tickets import TicketAuditRow, TicketMessageRow, TicketRow
+from bot.adapters.db.users import UserRow
 
 CLOSED = "closed"
 
@@ -80,12 +81,19 @@ class ConsoleRepo:
             q = q.where(TicketRow.created_at < created_before)
         search = search.strip().lstrip("#")
         if search:
-            said = exists().where(
-                TicketMessageRow.ticket_id == TicketRow.id, TicketMessageRow.text.ilike(_like(search), escape="\\")
+            # one pass over the messages (a semi-join), not a lookup per ticket: the planner may not know the tables yet
+            said = TicketRow.id.in_(
+                select(TicketMessageRow.ticket_id).where(TicketMessageRow.text.ilike(_like(search), escape="\\"))
             )
             q = q.where(or_(TicketRow.id == int(search), said) if search.isdigit() else said)
         q = q.order_by(TicketRow.last_resident_at.desc(), TicketRow.id.desc()).limit(limit)
         return (await self.s.execute(q)).scalars().all()
+
+    async def names(self, user_ids: Collection[int]) -> dict[int, str]:
+        if not user_ids:
+            return {}
+        rows = await self.s.execute(select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(list(user_ids))))
+        return {uid: name for uid, name in rows.tuples()}
 
     async def audit_log(self, wards: Collection[str] | None, limit: int) -> Sequence[TicketAuditRow]:
         q = select(TicketAuditRow)
