@@ -17,6 +17,8 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from bot.adapters.db.db import Database
 from bot.adapters.db.uow import SqlTransactions
 from bot.app.announcements import AnnouncementService
+from bot.app.console import Console
+from bot.app.console_notices import ConsoleNotices
 from bot.app.helpdesk import HelpDesk
 from bot.app.learning import Learning
 from bot.app.ports import UnitOfWork
@@ -27,6 +29,7 @@ from bot.app.stats import StatsService
 from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
 from bot.app.usage import UsageLog
+from bot.app.web_signin import WebSignIn
 from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.content import Content, load_valid_content_cached
 from bot.core.flood import FloodCounter, MemoryFloodCounter
@@ -65,6 +68,9 @@ class App:
     flood: FloodCounter  # inbound flood control: per process, or in Redis across instances
     learning: Learning  # phrasings staff taught the bot; rebuilds `matcher` when accepted ones change
     stats: StatsService  # the ward overview (web console)
+    signin: WebSignIn  # the web console's one-time sign-in links (`/web` in a private chat)
+    console: Console  # the web console's ticket use cases (bot.adapters.web)
+    console_notices: ConsoleNotices  # the web console's notices: reports, compose, approve, recall
     zalo: ZaloSide | None = None  # the Zalo channel's parts when ZALO_BOT_TOKEN is set
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -82,6 +88,7 @@ class App:
             "announcements": self.announcements,
             "tickets": self.tickets,
             "helpdesk": self.helpdesk,
+            "signin": self.signin,
             **self.extra,
         }
 
@@ -171,6 +178,9 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         flood=make_flood_counter(settings),
         learning=learning,
         stats=StatsService(transactions, clock, content),
+        signin=WebSignIn(transactions, clock, residents),
+        console=Console(transactions, clock, helpdesk),
+        console_notices=ConsoleNotices(transactions, announcements, tickets),
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)
@@ -290,7 +300,7 @@ def make_fsm_storage(settings: Settings) -> BaseStorage:
 
 def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_control: bool = True) -> Dispatcher:
     """`flood_control=False` only for the local chat, whose scripts type faster than any person."""
-    from bot.adapters.telegram import audience, errors, helpdesk, ignored, official, resident, staff
+    from bot.adapters.telegram import audience, errors, helpdesk, ignored, official, resident, staff, web_link
     from bot.adapters.telegram.middlewares import EditsAsNew, FloodMiddleware, IdentifyMiddleware
     from bot.adapters.telegram.response_types import pin_response_types
     from bot.adapters.telegram.sequencing import PerChatSequence
@@ -311,6 +321,7 @@ def build_dispatcher(app: App, storage: BaseStorage | None = None, *, flood_cont
     features = (
         audience.make_router,
         official.make_router,
+        web_link.make_router,
         *app.extra.get("routers", []),
         helpdesk.make_router,
         staff.make_router,

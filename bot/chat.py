@@ -16,7 +16,7 @@ import asyncio
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.settings import Settings
 
@@ -59,6 +59,7 @@ META_HELP = """Lệnh thử nghiệm (chỉ có trong chat cục bộ):
   :media <sticker|photo|voice|document> [chú thích]
   :demo         cấp vai trò cán bộ / quan chức cho các vai thử và gắn các nhóm vào phường Tây Hồ
   :tick [phút]  cho đồng hồ chạy và chạy các việc định kỳ (gửi thông báo, nhắc việc)
+  :web          mở trang quản trị trên máy và in đường dẫn đăng nhập (vai staff-dm, official hoặc quản trị)
   :q            thoát
 Gõ số (hoặc chữ trên nút, ví dụ: tiếp) để bấm nút. Gõ chữ để trò chuyện."""
 
@@ -201,6 +202,8 @@ class LocalChat:
             kind, _, caption = rest.partition(" ")
             if kind in ("sticker", "photo", "voice", "document"):
                 await actor.send_media(kind, caption or None, thread_id=self.thread_id)
+        elif name == "web":
+            await self.open_console()
         elif name in ("demo", "tick") and (name in self.hooks or self.app.extra.get(f"localchat_{name}")):
             # features add their own steps to app.extra["localchat_demo"] / ["localchat_tick"]
             for step in self.app.extra.get(f"localchat_{name}", []):
@@ -211,6 +214,23 @@ class LocalChat:
             self.out.write(META_HELP + "\n")
         return True
 
+    async def open_console(self) -> None:
+        """`:web`: the web console on this chat's fake Telegram, and a sign-in link sent as `/web` would."""
+        if self.console is None:
+            from bot.adapters.telegram.desk_sender import DeskSender
+            from bot.adapters.web import create_app
+            from bot.adapters.web.server import start_in_background
+
+            s = self.app.settings
+            self.console = await start_in_background(create_app(self.app, DeskSender(self.bot)), s.web_host, s.web_port)
+        private = next((p for p in PERSONAS.values() if p.user_id == self.persona.user_id and p.chat_id > 0), None)
+        if private is None:
+            self.out.write("— :web cần một vai có chat riêng (ví dụ  :as staff-dm).\n")
+            return
+        self.persona = private
+        await self.actor().send("/web")
+
+    console: tuple[Any, Any] | None = None
     hooks: dict[str, Callable[..., object]] = {}
 
 
@@ -297,6 +317,10 @@ async def run_chat(
             chat.print_new()
     finally:
         await chat.close()
+        if chat.console is not None:
+            from bot.adapters.web.server import stop
+
+            await stop(*chat.console)
         await app.close()
         await fake.stop()
         if zalo is not None:

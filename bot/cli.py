@@ -119,6 +119,29 @@ def _zalo(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_zalo(settings))
 
 
+def _web(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.preflight import check_bot_token, check_database
+
+    if settings.bot_token is None:
+        raise SettingError(
+            "bot_token",
+            "not set: the console answers residents through the bot; without a token, open it from the local chat "
+            "(`bot chat`, then :demo, :as staff-dm and :web)",
+        )
+
+    async def preflight() -> None:
+        await check_database(settings.database_url)
+        _check_content(settings)
+        username = await check_bot_token(settings.token(), settings.telegram_api_url)
+        if username:
+            settings.bot_username = username
+
+    asyncio.run(preflight())
+    from bot.web_run import run_web
+
+    return asyncio.run(run_web(settings))
+
+
 def _start(settings: Settings, args: argparse.Namespace) -> int:
     """The main job: the real bot when BOT_TOKEN is set, otherwise the local chat.
     `--channel zalo`: the Zalo bot when ZALO_BOT_TOKEN is set, otherwise the local chat as a Zalo resident."""
@@ -150,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--script", help="feed chat input from a file (one line per input)")
     s.add_argument("--channel", choices=("telegram", "zalo"), default="telegram", help="the resident's channel")
     s.set_defaults(func=_start)
+    sub.add_parser("web", help="serve the web console (WEB_HOST, WEB_PORT, WEB_BASE_URL)").set_defaults(func=_web)
     s = sub.add_parser("chat", help="talk to the bot in this terminal, no token needed")
     s.add_argument("--script", help="feed input from a file (one line per input)")
     s.add_argument("--channel", choices=("telegram", "zalo"), default="telegram", help="the resident's channel")

@@ -79,6 +79,12 @@ class Settings(BaseSettings):
         """`BOT_TOKEN=` in .env means "not set", as it reads."""
         return None if isinstance(v, str) and not v.strip() else v
 
+    # The web console (`bot web`): where it listens, and the address people open (sign-in links point there;
+    # https:// makes the session cookie Secure; behind a reverse proxy, the proxy's public address).
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8088, ge=1, le=65535)
+    web_base_url: str = "http://127.0.0.1:8088"
+
     # Zalo Bot Platform (docs/zalo.md). No token = no Zalo channel.
     zalo_bot_token: SecretStr | None = None
     # Base URL of the Zalo Bot API (a self-hosted proxy, or the fake server in tests).

@@ -19,6 +19,7 @@ from bot.app.tickets import (
     NotAllowed,
     Ticket,
     TicketClosed,
+    TicketNotFound,
     can_act,
 )
 from bot.core.content import Guide
@@ -70,6 +71,18 @@ class StaffDesk(DeskBase):
                 resident.external_id, incoming.chat_id, incoming.message_id, caption=caption[:1024], buttons=buttons
             )
         return await self._after_resident_send(ticket, d, sender)
+
+    async def web_answer(self, staff: Resident, ticket_id: int, text: str, sender: Sender) -> StaffAnswer:
+        """An answer typed in the web console: relayed by `staff_reply`, then shown in the staff group's thread."""
+        before = await self.tickets.get(ticket_id)
+        if before is None or not can_act(staff, before.ward_id):
+            raise TicketNotFound(ticket_id)
+        answer = await self.staff_reply(staff, before, Incoming(text=text), sender)
+        after = await self.tickets.get(ticket_id)
+        if after is not None and after.last_staff_at != before.last_staff_at:  # recorded: both views agree
+            echo = self.t(STAFF_LANG, "web.staff_echo", staff=staff.display_name, number=after.number, text=text)
+            await self._to_staff(after, echo, sender)
+        return answer
 
     async def claim(self, staff: Resident, ticket_id: int, sender: Sender) -> StaffAnswer:
         t = await self.tickets.get(ticket_id)

@@ -15,6 +15,7 @@ from bot.adapters.db.tickets import StaffGroupRepo, TicketRepo
 from bot.adapters.db.unanswered import UnansweredRepo
 from bot.adapters.db.usage import UsageRepo
 from bot.adapters.db.users import ProgressRepo, UserRepo
+from bot.adapters.db.web import ConsoleRepo
 
 
 class SqlUnitOfWork:
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.learned = LearnedRepo(session)
         self.usage = UsageRepo(session)
         self.stats = StatsRepo(session)
+        self.console = ConsoleRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.app.ports.console import ConsoleRepository
 from bot.app.ports.learning import LearnedRepository
 from bot.app.ports.notices import NoticeRepository
 from bot.app.ports.stats import StatsRepository
@@ -47,6 +48,8 @@ class UnitOfWork(Protocol):
     def usage(self) -> UsageRepository: ...
     @property
     def stats(self) -> StatsRepository: ...
+    @property
+    def console(self) -> ConsoleRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -62,6 +65,7 @@ class Transactions(Protocol):
 
 
 __all__ = [
+    "ConsoleRepository",
     "LearnedRepository",
     "NoticeRepository",
     "ProgressRepository",

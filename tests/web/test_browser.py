@@ -1,0 +1,110 @@
+"""The console in a real browser (Playwright driving Debian's Chromium), served by uvicorn over HTTP.
+
+Skipped with the reason when /usr/bin/chromium is missing, except in CI (CI set) where that fails:
+`scripts/test` installs Chromium there. Screenshots at desk and phone width go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.telegram.desk_sender import DeskSender
+from bot.adapters.web import create_app
+from bot.adapters.web.server import start_in_background, stop
+from tests.conftest import in_ci
+from tests.telegram.test_helpdesk_roundtrip import GROUP, ticket_in_topic
+from tests.web.console_kit import LINK
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+WIDTHS = {"desk": (1280, 900), "phone": (390, 844)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def console_url(harness) -> AsyncIterator[str]:
+    """The console on a real port; sign-in links point at it."""
+    port = _free_port()
+    harness.app.settings.web_base_url = f"http://127.0.0.1:{port}"
+    server = await start_in_background(create_app(harness.app, DeskSender(harness.bot)), "127.0.0.1", port)
+    yield harness.app.settings.web_base_url
+    await stop(*server)
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        reason = f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
+        if in_ci():
+            pytest.fail(f"{reason}; CI is set: the browser tests must run", pytrace=False)
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: Path) -> AsyncIterator[object]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox"])
+        yield b
+        await b.close()
+
+
+async def shots(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for label, (w, h) in WIDTHS.items():
+        await page.set_viewport_size({"width": w, "height": h})
+        await page.screenshot(path=str(ARTIFACTS / f"web_{name}_{label}.png"), full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+
+async def test_staff_sign_in_with_a_web_link_and_answer_a_ticket_in_the_browser(harness, console_url, browser):
+    lan, thread = await ticket_in_topic(harness, "Bác không nhận được mã OTP <b>khi đăng nhập</b>")
+    out = await harness.actor(2001, "Cán bộ Hà").send("/web")
+    link = LINK.search(out[-1].text)
+    assert link, out[-1].text
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = await context.new_page()
+
+    await page.goto(link.group(0))
+    await shots(page, "login")
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await page.wait_for_url(f"{console_url}/tickets")
+    row = page.locator(".ticket-row", has_text="#1")
+    assert "Bác Lan" in await row.inner_text() and "<b>khi đăng nhập</b>" in await row.inner_text()
+    await shots(page, "inbox")
+
+    await row.get_by_role("link").click()
+    await page.wait_for_url(f"{console_url}/tickets/1")
+    await page.get_by_label("Trả lời người dân").fill("Bác bấm 'Gửi lại mã' và chờ 1 phút ạ")
+    await page.get_by_role("button", name="Gửi trả lời").click()
+    await page.wait_for_url(f"{console_url}/tickets/1?done=answer")
+    assert await page.get_by_role("status").inner_text() == "Đã gửi trả lời cho người dân (và vào nhóm cán bộ)."
+    await shots(page, "ticket")
+
+    # the answer arrived in the resident's (fake) Telegram chat, and in the ticket's staff topic
+    told = harness.fake.last_to(lan.chat_id)
+    assert "Cán bộ phường trả lời: Bác bấm 'Gửi lại mã' và chờ 1 phút ạ" in told.text
+    assert harness.fake.last_to(GROUP).thread_id == thread
+
+    # the link was used up: opening it again and pressing the button is refused
+    await page.goto(link.group(0))
+    await page.get_by_role("button", name="Đăng nhập").click()
+    assert "đã hết hạn hoặc đã được dùng" in await page.get_by_role("alert").inner_text()
+
+    # on a phone the whole page fits its width (no sideways scrolling)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.goto(f"{console_url}/tickets/1")
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    await context.close()
