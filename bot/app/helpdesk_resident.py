@@ -205,6 +205,14 @@ class ResidentDesk(DeskBase):
         )
         return [*guide, offer]
 
+    async def send_more(self, r: Resident, kept: Incoming, sender: Sender) -> list[Screen] | None:
+        """ "Gửi thêm cho cán bộ": the message that got a guide goes to her ticket after all; None when
+        she has no ticket it can still join (the button is spent)."""
+        ticket = await self.ticket_to_continue(r)
+        if ticket is None:
+            return None
+        return await self.resident_message(r, ticket, kept, sender)
+
     def _sent_whole(self, lang: str, parts: tuple[Incoming, ...]) -> list[Screen]:
         """A long message: she is told it went to staff whole (it used to be cut at 3,000 characters)."""
         if any(len(p.text) > LONG_TEXT for p in parts):

@@ -281,7 +281,7 @@ class ResidentFlow:
             return screens
         result = self.matcher.match(text)
         if result.outcome is Outcome.CONFIDENT and result.topic and (g := self.content.guide(result.topic)):
-            return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0, matched=True)
+            return await self._matched_guide(r, g)
         if result.outcome is Outcome.NONE and (talk := _small_talk(text)) is not None:
             return await self._small_talk(r, talk)
         async with self.uow() as tx:
@@ -320,7 +320,11 @@ class ResidentFlow:
             return None
         if result.topic in (ASK_STAFF_GUIDE, besides) or (g := self.content.guide(result.topic)) is None:
             return None
-        return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0)
+        return await self._matched_guide(r, g)
+
+    async def _matched_guide(self, r: Resident, g: Guide) -> list[Screen]:
+        """A typed question answered with a guide: "found one" and its first step."""
+        return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0, matched=True)
 
     async def act(self, r: Resident, action: str) -> list[Screen]:
         """A button was pressed. Unknown, forged or stale actions get a fresh menu, never an error."""

@@ -3,11 +3,10 @@ every `interval` seconds it asks `Learning.refresh`, which rebuilds the matcher 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from bot.app.learning import Learning
+from bot.workers.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -16,27 +15,15 @@ LEARNING_INTERVAL_SECONDS = 60.0
 
 class LearningWorker:
     def __init__(self, learning: Learning, interval: float = LEARNING_INTERVAL_SECONDS) -> None:
-        self.learning, self.interval = learning, interval
-        self.task: asyncio.Task[None] | None = None
+        self.learning = learning
+        self.loop = Periodic("learning-refresh", interval)
+
+    async def tick(self) -> None:
+        if await self.learning.refresh():
+            log.info("learned phrasings changed: matcher rebuilt")
 
     async def start(self) -> None:
-        if self.task is None:
-            self.task = asyncio.create_task(self._run(), name="learning-refresh")
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                if await self.learning.refresh():
-                    log.info("learned phrasings changed: matcher rebuilt")
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a failed look must not stop the next one
-                log.exception("learned phrasings refresh failed")
-            await asyncio.sleep(self.interval)
+        self.loop.start(self.tick)
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
+        await self.loop.stop()

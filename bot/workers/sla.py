@@ -8,15 +8,11 @@ two processes on one database send each of them once. The sender is the channel'
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
-import logging
 
 from bot.app.helpdesk_base import Sender
 from bot.app.helpdesk_sla import SlaDesk
-
-log = logging.getLogger(__name__)
+from bot.workers.periodic import Periodic
 
 SLA_INTERVAL_SECONDS = 60.0
 
@@ -25,30 +21,15 @@ class SlaWorker:
     """Runs `SlaDesk.sla_tick` (the `HelpDesk`) every `interval` seconds while the bot runs (tests call `tick`)."""
 
     def __init__(self, helpdesk: SlaDesk, interval: float = SLA_INTERVAL_SECONDS) -> None:
-        self.helpdesk, self.interval = helpdesk, interval
-        self.task: asyncio.Task[None] | None = None
+        self.helpdesk = helpdesk
+        self.loop = Periodic("helpdesk-sla", interval)
 
     async def tick(self, sender: Sender, now: dt.datetime | None = None) -> int:
         """One pass; returns how many messages went out."""
         return await self.helpdesk.sla_tick(sender, now)
 
     async def start(self, sender: Sender) -> None:
-        if self.task is None:
-            self.task = asyncio.create_task(self._run(sender), name="helpdesk-sla")
-
-    async def _run(self, sender: Sender) -> None:
-        while True:
-            try:
-                await self.tick(sender)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a failed tick must not stop the next one
-                log.exception("help desk SLA tick failed")
-            await asyncio.sleep(self.interval)
+        self.loop.start(lambda: self.tick(sender))
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
+        await self.loop.stop()

@@ -166,14 +166,16 @@ def make_router() -> Router:
         number = callback_data.ticket
         if callback_data.action is TicketAction.SEND_MORE:
             kept = (await state.get_data()).get("more") or {}
-            if kept.pop("ticket", None) != number or (ticket := await helpdesk.ticket_to_continue(resident)) is None:
+            more = None
+            if kept.pop("ticket", None) == number:
+                more = await helpdesk.send_more(resident, Incoming(**kept), DeskSender(bot))
+            if more is None:
                 await query.answer(texts(resident.language, "common.button_gone"))
                 return
             await query.answer()
             await state.update_data(more=None)
             await _drop_buttons(query, bot)
-            screens = await helpdesk.resident_message(resident, ticket, Incoming(**kept), DeskSender(bot))
-            await send_screens(bot, query.from_user.id, screens)
+            await send_screens(bot, query.from_user.id, more)
             return
         if callback_data.action is TicketAction.CLOSE_YES and await helpdesk.close_is_stale(resident, number):
             await query.answer(texts(resident.language, "common.button_gone"))
