@@ -23,6 +23,7 @@ from bot.app.helpdesk import HelpDesk
 from bot.app.learning import Learning
 from bot.app.ports import UnitOfWork
 from bot.app.ports.notices import SendLimiter
+from bot.app.replies import StoredReplies
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
 from bot.app.stats import StatsService
@@ -39,6 +40,7 @@ from bot.core.rate_limit import RateLimiter
 from bot.settings import CACHE_DIR, Settings
 from bot.workers.learning import LearningWorker
 from bot.workers.notices import NoticeRunner, OffsetClock
+from bot.workers.replies import ReplyWorker
 from bot.workers.sla import SlaWorker
 
 if TYPE_CHECKING:
@@ -71,6 +73,7 @@ class App:
     signin: WebSignIn  # the web console's one-time sign-in links (`/web` in a private chat)
     console: Console  # the web console's ticket use cases (bot.adapters.web)
     console_notices: ConsoleNotices  # the web console's notices: reports, compose, approve, recall
+    replies: StoredReplies  # replies Telegram would not take in time, sent later by the reply worker
     zalo: ZaloSide | None = None  # the Zalo channel's parts when ZALO_BOT_TOKEN is set
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -181,11 +184,13 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         signin=WebSignIn(transactions, clock, residents),
         console=Console(transactions, clock, helpdesk),
         console_notices=ConsoleNotices(transactions, announcements, tickets),
+        replies=StoredReplies(transactions, clock),
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)
     _install_helpdesk(app)
     _install_notices(app)
+    _install_replies(app)
     if settings.zalo_bot_token is not None:
         from bot.adapters.zalo.serve import ZaloSide
 
@@ -269,6 +274,19 @@ def _install_learning(app: App) -> None:
     app.extra.setdefault("localchat_tick", []).append(tick)
 
 
+def _install_replies(app: App) -> None:
+    """The reply worker: sends what the reply guard stored (`make_bot(..., app)` installs the guard)."""
+    from bot.adapters.telegram.replies import resender
+
+    worker = ReplyWorker(app.replies)
+
+    async def start(bot: Bot) -> None:
+        await worker.start(resender(bot))
+
+    app.extra.setdefault("on_startup", []).append(start)
+    app.extra.setdefault("on_shutdown", []).append(worker.stop)
+
+
 def _install_helpdesk(app: App) -> None:
     """The help desk's background loop and local-chat steps (its routers: `build_dispatcher`)."""
     from bot.adapters.localchat import helpdesk_demo  # `bot chat`: :demo and :tick steps
@@ -283,11 +301,25 @@ def _install_helpdesk(app: App) -> None:
     app.extra.setdefault("localchat_tick", []).append(helpdesk_demo.tick)
 
 
-def make_bot(settings: Settings, token: str | None = None) -> Bot:
+def make_bot(settings: Settings, token: str | None = None, app: App | None = None) -> Bot:
+    """With `app`, every send goes through the reply guard (`install_reply_guard`)."""
     session = None
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
-    return Bot(token or settings.token(), session=session, default=DefaultBotProperties(link_preview_is_disabled=True))
+    bot = Bot(token or settings.token(), session=session, default=DefaultBotProperties(link_preview_is_disabled=True))
+    if app is not None:
+        install_reply_guard(app, bot)
+    return bot
+
+
+def install_reply_guard(app: App, bot: Bot) -> None:
+    """One send path: every send of `bot` takes its slot from the app's shared limiter, waits out 429s and
+    network errors, and a reply still unsent is stored for the reply worker."""
+    from bot.adapters.telegram.replies import ReplyGuard
+
+    guard = ReplyGuard(app.notices.limiter, app.replies)
+    bot.session.middleware(guard)
+    app.extra["reply_guard"] = guard
 
 
 def make_fsm_storage(settings: Settings) -> BaseStorage:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.adapters.db.announcements import NoticeRepo
 from bot.adapters.db.db import Database
 from bot.adapters.db.learning import LearnedRepo
+from bot.adapters.db.replies import ReplyRepo
 from bot.adapters.db.stats import StatsRepo
 from bot.adapters.db.tickets import StaffGroupRepo, TicketRepo
 from bot.adapters.db.unanswered import UnansweredRepo
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.usage = UsageRepo(session)
         self.stats = StatsRepo(session)
         self.console = ConsoleRepo(session)
+        self.replies = ReplyRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.app.ports.console import ConsoleRepository
 from bot.app.ports.learning import LearnedRepository
 from bot.app.ports.notices import NoticeRepository
+from bot.app.ports.replies import ReplyRepository
 from bot.app.ports.stats import StatsRepository
 from bot.app.ports.tickets import StaffGroupRepository, TicketRepository
 from bot.app.ports.unanswered import UnansweredRepository
@@ -50,6 +51,8 @@ class UnitOfWork(Protocol):
     def stats(self) -> StatsRepository: ...
     @property
     def console(self) -> ConsoleRepository: ...
+    @property
+    def replies(self) -> ReplyRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -69,6 +72,7 @@ __all__ = [
     "LearnedRepository",
     "NoticeRepository",
     "ProgressRepository",
+    "ReplyRepository",
     "StaffGroupRepository",
     "StatsRepository",
     "TicketRepository",
