@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.adapters.db.announcements import NoticeRepo
+from bot.adapters.db.claims import DailyClaimRepo
 from bot.adapters.db.db import Database
 from bot.adapters.db.learning import LearnedRepo
 from bot.adapters.db.stats import StatsRepo
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.usage = UsageRepo(session)
         self.stats = StatsRepo(session)
         self.console = ConsoleRepo(session)
+        self.claims = DailyClaimRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.app.ports.claims import DailyClaims
 from bot.app.ports.console import ConsoleRepository
 from bot.app.ports.learning import LearnedRepository
 from bot.app.ports.notices import NoticeRepository
@@ -50,6 +51,8 @@ class UnitOfWork(Protocol):
     def stats(self) -> StatsRepository: ...
     @property
     def console(self) -> ConsoleRepository: ...
+    @property
+    def claims(self) -> DailyClaims: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -66,6 +69,7 @@ class Transactions(Protocol):
 
 __all__ = [
     "ConsoleRepository",
+    "DailyClaims",
     "LearnedRepository",
     "NoticeRepository",
     "ProgressRepository",
