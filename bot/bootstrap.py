@@ -299,9 +299,14 @@ def _install_admin(app: App, transactions: SqlTransactions) -> None:
     async def start(bot: Bot) -> None:
         await digest.start(DeskSender(bot))
 
+    async def tick(chat: Any, rest: str) -> None:  # the local chat's `:tick`: is today's digest due?
+        if n := await digest.tick(DeskSender(chat.bot)):
+            chat.out.write(f"— Bản tin hằng ngày cho quản trị viên: {n} tin.\n")
+
     app.extra.setdefault("routers", []).append(admin.make_router)
     app.extra.setdefault("on_startup", []).append(start)
     app.extra.setdefault("on_shutdown", []).append(digest.stop)
+    app.extra.setdefault("localchat_tick", []).append(tick)
 
 
 def make_bot(settings: Settings, token: str | None = None) -> Bot:

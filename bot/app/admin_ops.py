@@ -90,7 +90,8 @@ class AdminOps:
             chat_id, ward_id = group.chat_id, group.ward_id
             n = sum(1 for t in await tx.tickets.not_closed(Status.CLOSED) if t.staff_chat_id == chat_id)
         which = self.t(lang, "admin.this_group") if here is not None else self.t(lang, "admin.group_id", chat=chat_id)
-        text = self.t(lang, "admin.unbind_ward_ask", group=which, ward=self._ward(lang, ward_id), n=n)
+        tickets = self.t(lang, "admin.unbind_ward_tickets", n=n) if n else self.t(lang, "admin.unbind_ward_no_tickets")
+        text = self.t(lang, "admin.unbind_ward_ask", group=which, ward=self._ward(lang, ward_id), tickets=tickets)
         return self._confirm(
             lang,
             text,
@@ -106,8 +107,9 @@ class AdminOps:
         if group is None or not group.active:
             return STALE
         queued = await self.tickets.deactivate_group(chat_id, admin, "unbind_ward")
+        waiting = self.t(lang, "admin.unbind_ward_queued", n=len(queued)) if queued else ""
         text = self.t(
-            lang, "admin.unbind_ward_done", ward=self._ward(lang, group.ward_id), ward_id=group.ward_id, n=len(queued)
+            lang, "admin.unbind_ward_done", ward=self._ward(lang, group.ward_id), ward_id=group.ward_id, queued=waiting
         )
         return Outcome(text, True)
 

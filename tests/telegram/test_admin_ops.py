@@ -149,6 +149,7 @@ async def test_unbind_ward_in_private_with_the_ward_id(harness, caplog):
     assert "Cách dùng" in out[-1].text
     out = await admin.send("/unbind_ward tay-ho")
     assert out[-1].text.startswith(f"Bỏ gắn nhóm (chat {GROUP}) khỏi Phường Tây Hồ?")
+    assert "nhóm không có phiếu nào đang mở" in out[-1].text and "0 phiếu" not in out[-1].text
     confirm = out[-1]
     await admin.press("Có, bỏ gắn")
     assert not (await harness.app.tickets.group(GROUP)).active
