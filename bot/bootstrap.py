@@ -16,6 +16,8 @@ from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.adapters.db.db import Database
 from bot.adapters.db.uow import SqlTransactions
+from bot.app.admin_digest import AdminDigest
+from bot.app.admin_ops import AdminOps
 from bot.app.announcements import AnnouncementService
 from bot.app.console import Console
 from bot.app.console_notices import ConsoleNotices
@@ -38,6 +40,7 @@ from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult
 from bot.core.rate_limit import RateLimiter
 from bot.settings import CACHE_DIR, Settings
+from bot.workers.admin_digest import AdminDigestWorker
 from bot.workers.learning import LearningWorker
 from bot.workers.notices import NoticeRunner, OffsetClock
 from bot.workers.replies import ReplyWorker
@@ -189,6 +192,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)
     _install_helpdesk(app)
+    _install_admin(app, transactions)
     _install_notices(app)
     _install_replies(app)
     if settings.zalo_bot_token is not None:
@@ -299,6 +303,28 @@ def _install_helpdesk(app: App) -> None:
     app.extra.setdefault("on_shutdown", []).append(app.sla.stop)
     app.extra.setdefault("localchat_demo", []).append(helpdesk_demo.demo)
     app.extra.setdefault("localchat_tick", []).append(helpdesk_demo.tick)
+
+
+def _install_admin(app: App, transactions: SqlTransactions) -> None:
+    """Admins' confirmed commands (/unbind_ward, /unbind_group, /revoke_…) and their daily digest."""
+    from bot.adapters.telegram import admin
+    from bot.adapters.telegram.desk_sender import DeskSender
+
+    app.extra["admin_ops"] = AdminOps(transactions, app.clock, app.tickets, app.residents, app.content, app.texts)
+    digest = AdminDigestWorker(AdminDigest(transactions, app.clock, app.content, app.texts, app.settings.admin_ids))
+    app.extra["admin_digest"] = digest
+
+    async def start(bot: Bot) -> None:
+        await digest.start(DeskSender(bot))
+
+    async def tick(chat: Any, rest: str) -> None:  # the local chat's `:tick`: is today's digest due?
+        if n := await digest.tick(DeskSender(chat.bot)):
+            chat.out.write(f"— Bản tin hằng ngày cho quản trị viên: {n} tin.\n")
+
+    app.extra.setdefault("routers", []).append(admin.make_router)
+    app.extra.setdefault("on_startup", []).append(start)
+    app.extra.setdefault("on_shutdown", []).append(digest.stop)
+    app.extra.setdefault("localchat_tick", []).append(tick)
 
 
 def make_bot(settings: Settings, token: str | None = None, app: App | None = None) -> Bot:

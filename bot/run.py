@@ -44,6 +44,8 @@ COMMANDS_GROUP = [
     ("guide", "Gửi hướng dẫn cho người dân: /guide <mã>"),
     ("bind_ward", "Admin: gắn nhóm cán bộ với phường"),
     ("bind_group", "Admin: gắn nhóm tổ dân phố"),
+    ("unbind_ward", "Admin: bỏ gắn nhóm cán bộ khỏi phường"),
+    ("unbind_group", "Admin: bỏ gắn nhóm tổ dân phố"),
     ("grant_staff", "Admin: cấp quyền cán bộ"),
     ("revoke_staff", "Admin: bỏ quyền cán bộ"),
     ("sla", "Admin: thời hạn nhắc việc"),

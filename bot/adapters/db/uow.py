@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.adapters.db.announcements import NoticeRepo
+from bot.adapters.db.claims import DailyClaimRepo
 from bot.adapters.db.db import Database
 from bot.adapters.db.learning import LearnedRepo
 from bot.adapters.db.replies import ReplyRepo
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.stats = StatsRepo(session)
         self.console = ConsoleRepo(session)
         self.replies = ReplyRepo(session)
+        self.claims = DailyClaimRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

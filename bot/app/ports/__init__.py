@@ -16,6 +16,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.app.ports.claims import DailyClaims
 from bot.app.ports.console import ConsoleRepository
 from bot.app.ports.learning import LearnedRepository
 from bot.app.ports.notices import NoticeRepository
@@ -53,6 +54,8 @@ class UnitOfWork(Protocol):
     def console(self) -> ConsoleRepository: ...
     @property
     def replies(self) -> ReplyRepository: ...
+    @property
+    def claims(self) -> DailyClaims: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -69,6 +72,7 @@ class Transactions(Protocol):
 
 __all__ = [
     "ConsoleRepository",
+    "DailyClaims",
     "LearnedRepository",
     "NoticeRepository",
     "ProgressRepository",
