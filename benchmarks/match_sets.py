@@ -10,7 +10,10 @@ second tuning set written later by another writer, in other words, to widen what
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's bot, not the installed one
 
 from bot.core.content import load_valid_content
 from bot.core.matching import Matcher
