@@ -48,7 +48,7 @@ NOVEL_PAIR = 0.3  # two known words never seen together in a guide ("tổng th�
 # (The first two are counted in halves: keep them multiples of 0.5.)
 TITLE_COUNT, SUMMARY_COUNT, STEP_COUNT = 2.0, 0.5, 0.3
 STEP_MAX = 0.3  # however often the steps say a word, it adds at most this much
-TF_HALF = 0.5  # weighted count at which a word counts half
+TF_HALF = 0.8  # weighted count at which a word counts half
 OMITTED_ACCENT = 0.6  # "nhâp" typed where the guide says "nhập": marks left out
 CONFLICTING_ACCENT = 0.1  # "mất" typed where the guide says "mật": another word
 # A long message (a story around the question) is judged by the part a guide explains best:
