@@ -63,7 +63,7 @@ MAX_REPAIRS = 6  # unknown words we try to repair per question
 FUZZY_WORD_AT = 80  # rapidfuzz ratio for "ihanio" ~ "ihanoi"
 FUZZY_WORD_LEN = 5  # shorter words are too easily confused (Vietnamese syllables)
 HEAD = 128  # guides taken from the head of each feature's list when collecting candidates
-CANDIDATES = 40  # candidates scored in full
+CANDIDATES = 24  # candidates scored in full
 RERANK = 6  # best guides re-ranked with rapidfuzz
 
 
