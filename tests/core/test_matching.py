@@ -364,7 +364,9 @@ def test_an_unaccented_question_about_a_dossier_keeps_its_words(matcher):
 
 
 def test_unsure_questions_about_another_province_are_declined(matcher):
-    assert matcher.match("lam so do nha dat o quang ninh mat bao lau").topic is None
+    """Without the province these would be offered a guide as a guess ("làm căn cước" -> VNeID)."""
+    assert matcher.match("lam can cuoc o da nang o dau").topic is None
+    assert matcher.match("doi bang lai xe o hue").topic is None
 
 
 def test_one_known_word_that_resembles_no_phrasing_is_declined(matcher):
