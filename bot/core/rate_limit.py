@@ -45,9 +45,11 @@ class RateLimiter:
     ):
         self.per_second, self.window, self.spacing = per_second, window, 1.0 / pace
         # Interactive replies (issue 14): while people are chatting (an interactive send in the last
-        # `reserve_hold` seconds) broadcasts keep `reserve` of the per-second budget free for them.
+        # `reserve_hold` seconds) broadcasts keep `headroom()` (at most `reserve`) of the per-second
+        # budget free for them.
         self.interactive_reserve, self.reserve_hold = reserve, reserve_hold
         self._interactive_last = float("-inf")
+        self._interactive: deque[float] = deque()  # interactive sends of the last second
         self.per_chat_interval, self.per_group, self.group_window = per_chat_interval, per_group, group_window
         self.now = now
         self._global: deque[float] = deque()
@@ -69,11 +71,20 @@ class RateLimiter:
         else:
             d = max(self._global_blocked_until, self._next_slot) - now
             if now - self._interactive_last < self.reserve_hold:
-                limit = max(1, self.per_second - self.interactive_reserve)
+                limit = max(1, self.per_second - self.headroom(now))
         busy = len(g) + self._reserved
         if busy >= limit:
             d = max(d, g[busy - limit] + self.window - now if busy - limit < len(g) else 0.001)
         return max(0.0, d)
+
+    def headroom(self, now: float) -> int:
+        """How much of the per-second budget broadcasts leave free while people chat: what replies used in
+        the last second, plus two for the next ones, at most `reserve` (one person chatting costs a
+        broadcast two slots, a crowd five)."""
+        recent = self._interactive
+        while recent and now - recent[0] >= self.window:
+            recent.popleft()
+        return min(self.interactive_reserve, len(recent) + 2)
 
     def chat_delay(self, chat_id: int, is_group: bool) -> float:
         now = self.now()
@@ -130,6 +141,7 @@ class RateLimiter:
             return Slot(g)
         if interactive:
             self._interactive_last = self.now()
+            self._interactive.append(self._interactive_last)
             self._reserved += 1
             self._chat_last[chat_id] = self._interactive_last
             if is_group:

@@ -299,6 +299,12 @@ def test_broadcasts_leave_a_reserve_for_interactive_replies_while_people_chat():
     vt.t += 30
     busy, _ = asyncio.run(second(10))
     assert busy <= 24  # people chatting: 5 of the 29 per second stay free for them
+    vt.t += 30
+    await_one = asyncio.run(lim.acquire(-1, False, interactive=True))  # one person asks one question
+    assert await_one.go
+    vt.t += 0.5
+    lone, _ = asyncio.run(second(None))
+    assert lone >= 26  # one person chatting costs the broadcast only the headroom of two slots
 
 
 @pytest.mark.postgres

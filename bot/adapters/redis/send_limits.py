@@ -3,9 +3,9 @@
 One Lua script per send decides and takes the slot atomically on Redis's own clock (no clock skew
 between processes): the chat's spacing and a group's per-minute window first (a chat-only wait lets
 the worker try another chat), then the overall sliding one-second window and even pacing. Broadcasts
-leave `reserve` of the per-second budget to interactive replies while people are chatting (an
-interactive send in the last `reserve_hold` seconds). Same answers as `bot.core.rate_limit.RateLimiter`,
-which stays the embedded default.
+leave headroom to interactive replies while people are chatting (an interactive send in the last
+`reserve_hold` seconds): what replies used in the last second plus two, at most `reserve`. Same
+answers as `bot.core.rate_limit.RateLimiter`, which stays the embedded default.
 """
 
 from __future__ import annotations
@@ -51,7 +51,12 @@ d = num(p .. ':gblock', 0) - now
 local limit = per_second
 if not interactive then
   d = math.max(d, num(p .. ':next', 0) - now)
-  if now - num(p .. ':ilast', -1e12) < hold then limit = math.max(1, per_second - reserve) end
+  if now - num(p .. ':ilast', -1e12) < hold then
+    -- headroom: what replies used in the last second plus two, at most `reserve`
+    redis.call('ZREMRANGEBYSCORE', p .. ':iwin', '-inf', f(now - window))
+    local used = redis.call('ZCARD', p .. ':iwin')
+    limit = math.max(1, per_second - math.min(reserve, used + 2))
+  end
 end
 local n = redis.call('ZCARD', g)
 if n >= limit then
@@ -70,6 +75,8 @@ if is_group then
 end
 if interactive then
   redis.call('SET', p .. ':ilast', f(now), 'PX', math.ceil(hold * 1000) + 1000)
+  redis.call('ZADD', p .. ':iwin', f(now), tostring(seq))
+  redis.call('PEXPIRE', p .. ':iwin', math.ceil(window * 1000) + 1000)
 else
   local ns = math.max(num(p .. ':next', 0), now - spacing) + spacing
   redis.call('SET', p .. ':next', f(ns), 'PX', 5000)
