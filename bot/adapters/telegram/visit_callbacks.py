@@ -1,0 +1,52 @@
+"""Home visits' typed callback data: exactly the payloads `bot.app.visit_buttons` builds.
+
+A payload with one of these prefixes that none of them parses (forged, or an old layout) gets
+"Nút này không còn dùng được" from the routers' last handler, never an exception.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+from bot.app.visit_buttons import LogAction, RequestAction, TeamAction, WizardAction
+from bot.core.visits import MAX_LOG_BITS
+
+RequestId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # a forged huge number never reaches the database
+
+
+class StartCb(CallbackData, prefix="hv"):
+    """`hv`: "🏠 Nhờ người đến nhà"."""
+
+
+class WizardCb(CallbackData, prefix="hvw"):
+    action: WizardAction
+    value: Annotated[str, Field(max_length=16)]
+
+
+class RequestCb(CallbackData, prefix="hvr"):
+    action: RequestAction
+    request: RequestId
+    value: Annotated[int, Field(ge=0, le=5)]
+
+
+class TeamCb(CallbackData, prefix="vt"):
+    action: TeamAction
+    request: RequestId
+
+
+class ProposeCb(CallbackData, prefix="vta"):
+    request: RequestId
+    at: Annotated[int, Field(ge=0, le=2**40)]  # minutes since the epoch
+
+
+class LogCb(CallbackData, prefix="vl"):
+    action: LogAction
+    request: RequestId
+    bits: Annotated[int, Field(ge=0, le=MAX_LOG_BITS)]
+
+
+RESIDENT_FACTORIES: tuple[type[CallbackData], ...] = (WizardCb, RequestCb)
+TEAM_FACTORIES: tuple[type[CallbackData], ...] = (TeamCb, ProposeCb, LogCb)

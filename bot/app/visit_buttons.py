@@ -1,0 +1,68 @@
+"""The home visits' button payloads. `bot.adapters.telegram.visit_callbacks` parses exactly these
+with typed CallbackData factories (a test packs and unpacks each)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+START = "hv"  # "🏠 Nhờ người đến nhà" on the stuck screen and in the guide about asking staff
+
+
+class WizardAction(StrEnum):
+    TO = "to"  # her saved tổ pressed instead of typed
+    PART = "part"  # morning / afternoon / evening
+    KIND = "kind"  # weekday / weekend
+    SEND = "send"  # the summary's "Có"
+    DROP = "drop"  # the summary's "Không"
+
+
+class RequestAction(StrEnum):
+    """The resident's buttons about one of her requests (`/hen`, a proposed time, the rating)."""
+
+    CANCEL = "x"  # asks for confirmation
+    CANCEL_YES = "xy"
+    CANCEL_NO = "xn"
+    EDIT_TIME = "et"
+    EDIT_DESCRIPTION = "ed"
+    EDIT_PHONE = "ep"
+    TIME_OK = "ok"
+    TIME_NO = "no"
+    RATE = "rt"
+
+
+class TeamAction(StrEnum):
+    TAKE = "take"  # "Nhận"
+    PROPOSE = "prop"  # "Hẹn lịch"
+    DONE = "done"  # "Xong"
+
+
+class LogAction(StrEnum):
+    TOGGLE = "t"
+    NOTE = "n"
+    SAVE = "s"
+
+
+def wizard(action: WizardAction, value: str = "-") -> str:
+    return f"hvw:{action.value}:{value}"
+
+
+def request(action: RequestAction, request_id: int, value: int = 0) -> str:
+    return f"hvr:{action.value}:{request_id}:{value}"
+
+
+def team(action: TeamAction, request_id: int) -> str:
+    return f"vt:{action.value}:{request_id}"
+
+
+def propose_at(request_id: int, at: dt.datetime) -> str:
+    """A proposed time as minutes since the epoch (checked again when pressed)."""
+    return f"vta:{request_id}:{int(at.timestamp() // 60)}"
+
+
+def log(action: LogAction, request_id: int, bits: int) -> str:
+    return f"vl:{action.value}:{request_id}:{bits}"
+
+
+def minutes_to_time(minutes: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(minutes * 60, tz=dt.UTC)
