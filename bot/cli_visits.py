@@ -3,6 +3,7 @@ against the ward's targets (issue 13)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from pathlib import Path
 from typing import TextIO
@@ -64,7 +65,7 @@ async def run_import_targets(settings: Settings, out: TextIO, err: TextIO, ward:
     """Every row or none: a file with any problem imports nothing and lists them all as file:line."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        text = await asyncio.to_thread(file.read_text, encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         err.write(f"{path}: cannot read: {e}\n")
         return 1

@@ -660,7 +660,13 @@ class VisitService:
             logs = await tx.visits.logs(ward_id)
             reqs = await tx.visits.requests(ward_id)
             pct = await tx.visits.ward_targets(ward_id)
+            own = await tx.visits.self_reports(ward_id)
         smartphone, epay = pct or (core.DEFAULT_SMARTPHONE_PCT, core.DEFAULT_EPAY_PCT)
+        reports = [
+            core.SelfReport(user, to, at, core.is_epay_guide(guide))
+            for user, tdp, guide, at in own
+            if (to := core.parse_to(tdp or "")) is not None
+        ]
         return core.progress(
             ward_id,
             [core.ToTarget(t.to, t.households, t.adults) for t in targets],
@@ -668,6 +674,7 @@ class VisitService:
             [core.RequestTiming(r.to, VisitStatus(r.status), r.created_at, r.done_at) for r in reqs],
             smartphone,
             epay,
+            reports,
         )
 
     async def import_targets(self, ward_id: str, targets: Sequence[core.ToTarget]) -> None:

@@ -156,6 +156,33 @@ class HouseholdLog:
 
 
 @dataclass(frozen=True)
+class SelfReport:
+    """A resident's own answer: she said a guide worked ("Bác đã làm được chưa?" → yes) at `at`.
+    Doing it herself on her phone means the household has a smartphone user; an e-payment guide
+    (`epay-…`) that worked means an e-payment account too."""
+
+    household: int
+    to: str
+    at: dt.datetime
+    epay: bool
+
+
+EPAY_GUIDE_PREFIX = "epay-"
+
+
+def is_epay_guide(guide_id: str) -> bool:
+    return guide_id.startswith(EPAY_GUIDE_PREFIX)
+
+
+@dataclass
+class _Household:
+    to: str
+    visited: bool = False
+    smartphone: bool = False
+    epay: bool = False
+
+
+@dataclass(frozen=True)
 class RequestTiming:
     to: str
     status: VisitStatus
@@ -197,23 +224,34 @@ def progress(
     requests: Iterable[RequestTiming],
     smartphone_target: int = DEFAULT_SMARTPHONE_PCT,
     epay_target: int = DEFAULT_EPAY_PCT,
+    reports: Iterable[SelfReport] = (),
 ) -> WardProgress:
-    """Per tổ: a household counts once, with the flags of its latest log (and in the tổ of that log)."""
-    latest: dict[int, HouseholdLog] = {}
-    for log in sorted(logs, key=lambda x: x.at):
-        latest[log.household] = log
+    """Per tổ, a household counts once. Its evidence is read in time order: a visit log sets both flags
+    (a later log replaces an earlier one's), a resident's own "it worked" can only add what it shows.
+    The household is in the tổ of its latest log (else the tổ she gave the bot)."""
+    houses: dict[int, _Household] = {}
+    events: list[tuple[dt.datetime, int, HouseholdLog | SelfReport]] = [(x.at, 0, x) for x in logs]
+    events += [(x.at, 1, x) for x in reports]
+    for _at, _order, e in sorted(events, key=lambda x: (x[0], x[1])):
+        h = houses.setdefault(e.household, _Household(e.to))
+        if isinstance(e, HouseholdLog):
+            h.to, h.visited, h.smartphone, h.epay = e.to, True, e.smartphone, e.epay
+        else:
+            h.smartphone, h.epay = True, h.epay or e.epay
+            if not h.visited:
+                h.to = e.to
     reqs = list(requests)
-    tos = {t.to for t in targets} | {h.to for h in latest.values()} | {r.to for r in reqs}
+    tos = {t.to for t in targets} | {h.to for h in houses.values()} | {r.to for r in reqs}
     by_to = {t.to: t for t in targets}
     out = []
     for to in sorted(tos, key=_to_key):
-        mine = [h for h in latest.values() if h.to == to]
+        mine = [h for h in houses.values() if h.to == to]
         rq = [r for r in reqs if r.to == to]
         out.append(
             ToProgress(
                 to=to,
                 households=by_to[to].households if to in by_to else 0,
-                visited=len(mine),
+                visited=sum(h.visited for h in mine),
                 smartphone=sum(h.smartphone for h in mine),
                 epay=sum(h.epay for h in mine),
                 open_requests=sum(r.status in ACTIVE for r in rq),

@@ -62,6 +62,12 @@ class Ward:
         r = await self.residents.identify("telegram", ext, name or f"Người {ext}")
         return await self.residents.update(r.id, ward_id="tay-ho", neighbourhood=to, onboarded=True)
 
+    async def says_it_worked(self, r: Resident, guide: str) -> None:
+        """She finished a guide and answered yes to its last question."""
+        async with SqlTransactions(self.db)() as tx:
+            await tx.progress.save(r.id, guide, 0, self.clock.now())
+            await tx.progress.finish(r.id, guide, True, self.clock.now())
+
     async def request(self, r: Resident, to: str | None = None) -> int:
         d = VisitDraft(to or r.neighbourhood, "cài VNeID", DayPart.MORNING, DayKind.WEEKDAY, "0912345678")
         screen = await self.visits.submit(r, d, self.out)
@@ -94,6 +100,8 @@ async def seeded(url: str, content) -> tuple[Database, Ward, dict]:
     await w.visit(await w.request(lan), mai, TEAM_A, sp, 10)
     await w.visit(await w.request(lan), mai, TEAM_A, ep, 30)
     await w.visit(await w.request(hoa), mai, TEAM_A, both, 20)  # both
+    await w.says_it_worked(binh, "epay-qr")  # before her visit, whose log says neither: the later log wins
+    w.clock.advance(minutes=1)
     await w.visit(await w.request(binh), mai, TEAM_A, LogChoices().toggled("ihanoi"), 4)  # neither flag
     open_tu = await w.request(tu)  # open
     taken = await w.request(tu)
@@ -102,13 +110,22 @@ async def seeded(url: str, content) -> tuple[Database, Ward, dict]:
     await v.cancel(binh, cancelled, w.out)
     await w.visit(await w.request(nam), hung, TEAM_B, sp, 6)  # tổ 7 through the ward-wide team
     assert open_tu and taken
+    w.clock.advance(hours=1)
+    await w.says_it_worked(lan, "ihanoi-install")  # after her last log: a smartphone user now, once
+    await w.says_it_worked(lan, "dvc-login")
+    await w.says_it_worked(tu, "epay-bank-app")  # never visited: counted from her own answer
+    outsider = await w.residents.identify("telegram", 1099, "Người phường khác")
+    outsider = await w.residents.update(outsider.id, ward_id="phu-thuong", neighbourhood="5")
+    await w.says_it_worked(outsider, "epay-qr")  # another ward
 
     expected = {
+        # smartphone: Lan (her own answer after her last log), Hoà (log), Tư (her own answer; never visited)
+        # e-payment: Lan and Hoà (logs), Tư (an epay guide worked); not Bình (her later log says no)
         "5": {
             "households": 10,
             "visited": 3,
-            "smartphone": 1,
-            "epay": 2,
+            "smartphone": 3,
+            "epay": 3,
             "open": 2,
             "median": statistics.median([10, 30, 20, 4]),
         },
@@ -134,9 +151,9 @@ async def test_progress_counts_each_household_once_with_its_latest_log(db_url, c
             for r in p.rows
         }
         assert got == expected
-        assert (p.total.visited, p.total.smartphone, p.total.epay, p.total.households) == (4, 2, 2, 14)
+        assert (p.total.visited, p.total.smartphone, p.total.epay, p.total.households) == (4, 4, 3, 14)
         cells = {row[0]: row for row in core.stats_rows(p)}
-        assert cells["5"][4] == "10%/80%" and cells["5"][6] == "20%/50%" and cells["7"][4] == "25%/80%"
+        assert cells["5"][4] == "30%/80%" and cells["5"][6] == "30%/50%" and cells["7"][4] == "25%/80%"
         await w.visits.set_ward_targets("tay-ho", 70, 60)
         assert ((await w.visits.progress("tay-ho")).smartphone_target, 60) == (70, 60)
     finally:

@@ -65,7 +65,7 @@ async def test_stats_visits_table_and_csv_match_the_seeded_ward(sqlite_url, cont
             f"{e['median']:.1f}",
         ]
     total = rows["all"]
-    assert total[1:4] == ["14", str(sum(e["visited"] for e in expected.values())), "2"]
+    assert total[1:4] == ["14", str(sum(e["visited"] for e in expected.values())), "4"]
     table = io.StringIO()
     await run_visit_stats(settings, table, io.StringIO(), "tay-ho", False)
     text = table.getvalue()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.adapters.db.base import Base, UTCDateTime
 from bot.adapters.db.db import Database
 from bot.adapters.db.tickets import StaffGroupRepo
-from bot.adapters.db.users import UserRepo
+from bot.adapters.db.users import ProgressRow, UserRepo, UserRow
 
 
 class TeamGroupRow(Base):
@@ -194,6 +194,14 @@ class VisitRepo:
         else:
             row.smartphone_pct, row.epay_pct = smartphone, epay
         await self.s.flush()
+
+    async def self_reports(self, ward_id: str) -> list[tuple[int, str | None, str, dt.datetime]]:
+        q = (
+            select(ProgressRow.user_id, UserRow.neighbourhood, ProgressRow.guide_id, ProgressRow.finished_at)
+            .join(UserRow, UserRow.id == ProgressRow.user_id)
+            .where(UserRow.ward_id == ward_id, ProgressRow.worked.is_(True), ProgressRow.finished_at.is_not(None))
+        )
+        return [(u, to, g, at) for u, to, g, at in (await self.s.execute(q)).all() if at is not None]
 
 
 class SqlVisitUnitOfWork:

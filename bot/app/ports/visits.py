@@ -94,6 +94,9 @@ class VisitRepository(Protocol):
         ...
 
     async def set_ward_targets(self, ward_id: str, smartphone: int, epay: int) -> None: ...
+    async def self_reports(self, ward_id: str) -> Sequence[tuple[int, str | None, str, dt.datetime]]:
+        """(user id, her tổ, guide id, when) for every guide a resident of the ward said worked."""
+        ...
 
 
 class VisitUnitOfWork(Protocol):
