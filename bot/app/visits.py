@@ -652,6 +652,63 @@ class VisitService:
             log.info("visit #%s: nobody took it in %s h, reminded", row.id, hours)
         return sent
 
+    # --- the weekly progress message to ward staff ---------------------------------------------
+
+    def digest_text(self, w: core.WardProgress) -> str:
+        t = self.t
+
+        def pct(r: core.ToProgress, n: int) -> str:
+            p = r.pct(n)
+            return "-" if p is None else f"{p:.0f}%"
+
+        lines = [
+            t(
+                TEAM_LANG,
+                "visits.digest_row",
+                to=t(TEAM_LANG, "visits.digest_to", to=r.to) if r is not w.total else t(TEAM_LANG, "visits.digest_all"),
+                visited=r.visited,
+                households=r.households,
+                smartphone=pct(r, r.smartphone),
+                epay=pct(r, r.epay),
+                open=r.open_requests,
+            )
+            for r in (*w.rows, w.total)
+        ]
+        return t(
+            TEAM_LANG,
+            "visits.digest",
+            ward=self._ward_name(w.ward_id),
+            smartphone=w.smartphone_target,
+            epay=w.epay_target,
+            rows="\n".join(lines),
+        )
+
+    def _ward_name(self, ward_id: str) -> str:
+        ward = self.content.ward(ward_id)
+        return ward.name.get(TEAM_LANG) if ward is not None else ward_id
+
+    async def weekly(self, sender: VisitSender, now: dt.datetime | None = None) -> int:
+        """From Monday 08:00 (Hà Nội), once a week per ward: the progress table to the ward's staff group."""
+        local = (now or self.clock.now()).astimezone(HANOI)
+        if local.weekday() != 0 or local.hour < core.DIGEST_HOUR:
+            return 0
+        year, week, _ = local.isocalendar()
+        sent = 0
+        for ward_id in self.content.wards:
+            async with self.uow() as tx:
+                staff = await tx.staff_groups.for_ward(ward_id)
+            if staff is None:
+                continue
+            w = await self.progress(ward_id)
+            if not w.rows:
+                continue  # nothing to say: no targets, no requests, no logs
+            async with self.uow() as tx:
+                if not await tx.visits.claim_digest(ward_id, f"{year}-W{week:02d}"):
+                    continue
+            if (await sender.send(staff.chat_id, Screen(self.digest_text(w)))).ok:
+                sent += 1
+        return sent
+
     # --- progress against targets --------------------------------------------------------------
 
     async def progress(self, ward_id: str) -> core.WardProgress:

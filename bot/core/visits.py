@@ -23,6 +23,7 @@ DEFAULT_EPAY_PCT = 50
 MAX_DESCRIPTION_CHARS = 500
 MAX_NOTE_CHARS = 500
 MAX_PROPOSE_AHEAD = dt.timedelta(days=21)
+DIGEST_HOUR = 8  # the weekly progress message goes to ward staff from Monday 08:00, Hà Nội time
 
 
 class VisitStatus(StrEnum):

@@ -1,5 +1,6 @@
 """Home visits' background loop: a request nobody took in 48 h is reminded once in its team group and
-noted to the ward's staff. Safe in every instance: each reminder is claimed in the database first."""
+noted to the ward's staff; on Mondays ward staff get the week's progress per tổ. Safe in every
+instance: each reminder and each weekly message is claimed in the database first."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ class VisitReminderWorker:
         self.loop = Periodic("visit-reminders", interval)
 
     async def tick(self, sender: VisitSender, now: dt.datetime | None = None) -> int:
-        """One pass; returns how many messages went out."""
-        return await self.visits.remind(sender, now)
+        """One pass (48 h reminders, then the weekly progress message); returns how many messages went out."""
+        return await self.visits.remind(sender, now) + await self.visits.weekly(sender, now)
 
     async def start(self, sender: VisitSender) -> None:
         self.loop.start(lambda: self.tick(sender))

@@ -211,3 +211,22 @@ def test_phone_numbers_are_normalized_and_masked():
     assert core.normalize_phone("+84 912.345.678") == "0912345678"
     assert core.normalize_phone("12345") is None
     assert core.mask_phone("0912345678") == "09••••••78"
+
+
+async def test_the_weekly_message_is_claimed_once_per_ward_and_week(db_url):
+    db = Database(db_url)
+    await db.migrate()
+    tx = SqlVisitTransactions(db)
+    try:
+        claims = []
+        for ward, week in (
+            ("tay-ho", "2026-W49"),
+            ("tay-ho", "2026-W49"),
+            ("phu-thuong", "2026-W49"),
+            ("tay-ho", "2026-W50"),
+        ):
+            async with tx() as u:
+                claims.append(await u.visits.claim_digest(ward, week))
+        assert claims == [True, False, True, True]
+    finally:
+        await db.close()

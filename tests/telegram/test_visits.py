@@ -3,6 +3,8 @@ covering her tổ takes it, proposes a time she confirms, logs the visit; she ra
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.telegram.test_helpdesk_roundtrip import ADMIN, GROUP, staff_group
 
 TEAM_A = -1003000000001  # covers tổ 5 of Tây Hồ
@@ -197,6 +199,18 @@ async def test_request_nobody_takes_is_reminded_once_after_48_hours_in_group_and
     note = harness.fake.last_to(GROUP)
     assert "#1" in note.text and "0912345678" in note.text  # ward staff may call her
     assert await worker.tick(sender) == 0  # once
+
+    # Monday 08:00 in Hà Nội: ward staff get the week's progress per tổ, once.
+    harness.clock.current = dt.datetime(2026, 11, 30, 0, 59, tzinfo=dt.UTC)
+    assert await worker.tick(sender) == 0
+    harness.clock.advance(minutes=1)
+    assert await worker.tick(sender) == 1
+    digest = harness.fake.last_to(GROUP).text
+    assert "tiến độ tuần này" in digest and "• Tổ 5: đã thăm 0/0 hộ" in digest and "1 yêu cầu đang mở" in digest
+    assert "0912345678" not in digest
+    assert await worker.tick(sender) == 0
+    harness.clock.advance(days=7)
+    assert await worker.tick(sender) == 1  # the next week
 
 
 async def test_wizard_is_left_by_a_command_and_typed_text_reasks_the_buttons(harness):

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -87,6 +88,15 @@ class WardTargetRow(Base):
     ward_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     smartphone_pct: Mapped[int] = mapped_column(Integer)
     epay_pct: Mapped[int] = mapped_column(Integer)
+
+
+class VisitDigestRow(Base):
+    """The ISO week whose progress message went to the ward's staff group (claimed once per week)."""
+
+    __tablename__ = "visit_digests"
+
+    ward_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    week: Mapped[str] = mapped_column(String(10))
 
 
 class VisitRepo:
@@ -202,6 +212,22 @@ class VisitRepo:
             .where(UserRow.ward_id == ward_id, ProgressRow.worked.is_(True), ProgressRow.finished_at.is_not(None))
         )
         return [(u, to, g, at) for u, to, g, at in (await self.s.execute(q)).all() if at is not None]
+
+    async def claim_digest(self, ward_id: str, week: str) -> bool:
+        res = await self.s.execute(
+            update(VisitDigestRow)
+            .where(VisitDigestRow.ward_id == ward_id, VisitDigestRow.week != week)
+            .values(week=week)
+            .execution_options(synchronize_session=False)
+        )
+        if res.rowcount == 1:  # type: ignore[attr-defined]
+            return True
+        try:
+            async with self.s.begin_nested():
+                self.s.add(VisitDigestRow(ward_id=ward_id, week=week))
+        except IntegrityError:  # there is a row: this week's (someone else claimed it) or just claimed
+            return False
+        return True
 
 
 class SqlVisitUnitOfWork:

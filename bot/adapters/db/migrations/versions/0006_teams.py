@@ -73,8 +73,13 @@ def upgrade() -> None:
         sa.Column("smartphone_pct", sa.Integer, nullable=False),
         sa.Column("epay_pct", sa.Integer, nullable=False),
     )
+    op.create_table(
+        "visit_digests",
+        sa.Column("ward_id", sa.String(40), primary_key=True),
+        sa.Column("week", sa.String(10), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    for table in ("ward_targets", "to_targets", "visit_logs", "visit_requests", "team_groups"):
+    for table in ("visit_digests", "ward_targets", "to_targets", "visit_logs", "visit_requests", "team_groups"):
         op.drop_table(table)
