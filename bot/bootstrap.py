@@ -258,6 +258,7 @@ def _install_notices(app: App) -> None:
 def _install_visits(app: App) -> None:
     """Home visits by the community digital teams: the service, its router, the 48 h reminder loop."""
     from bot.adapters.db.visits import SqlVisitTransactions
+    from bot.adapters.localchat import visits_demo
     from bot.adapters.telegram import visits as visit_router
     from bot.app.visits import VisitService
     from bot.workers.visits import VisitReminderWorker
@@ -273,6 +274,8 @@ def _install_visits(app: App) -> None:
     app.extra.setdefault("routers", []).append(visit_router.make_router)
     app.extra.setdefault("on_startup", []).append(start)
     app.extra.setdefault("on_shutdown", []).append(worker.stop)
+    app.extra.setdefault("localchat_demo", []).append(visits_demo.demo)
+    app.extra.setdefault("localchat_tick", []).append(visits_demo.tick)
 
 
 def _install_learning(app: App) -> None:
