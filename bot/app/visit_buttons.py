@@ -26,8 +26,6 @@ class RequestAction(StrEnum):
     EDIT_TIME = "et"
     EDIT_DESCRIPTION = "ed"
     EDIT_PHONE = "ep"
-    TIME_OK = "ok"
-    TIME_NO = "no"
     RATE = "rt"
 
 
@@ -57,7 +55,16 @@ def team(action: TeamAction, request_id: int) -> str:
 
 def propose_at(request_id: int, at: dt.datetime) -> str:
     """A proposed time as minutes since the epoch (checked again when pressed)."""
-    return f"vta:{request_id}:{int(at.timestamp() // 60)}"
+    return f"vta:{request_id}:{minutes(at)}"
+
+
+def time_answer(request_id: int, ok: bool, at: dt.datetime) -> str:
+    """Her answer to one proposed time: a later proposal makes this button stale."""
+    return f"hvt:{request_id}:{int(ok)}:{minutes(at)}"
+
+
+def minutes(at: dt.datetime) -> int:
+    return int(at.timestamp() // 60)
 
 
 def log(action: LogAction, request_id: int, bits: int) -> str:

@@ -334,19 +334,25 @@ class VisitService:
                         at=self._at(lang, at),
                     ),
                     rows(
-                        Button(self.t(lang, "visits.btn_time_no"), vb.request(vb.RequestAction.TIME_NO, request_id)),
-                        Button(self.t(lang, "visits.btn_time_ok"), vb.request(vb.RequestAction.TIME_OK, request_id)),
+                        Button(self.t(lang, "visits.btn_time_no"), vb.time_answer(request_id, False, at)),
+                        Button(self.t(lang, "visits.btn_time_ok"), vb.time_answer(request_id, True, at)),
                     ),
                 ),
             )
         return Answer(self.t(TEAM_LANG, "visits.proposed", at=self._at(TEAM_LANG, at)))
 
-    async def answer_time(self, r: Resident, request_id: int, ok: bool, sender: VisitSender) -> Screen:
-        """She accepts the proposed time, or asks for another one."""
+    async def answer_time(self, r: Resident, request_id: int, ok: bool, at_minutes: int, sender: VisitSender) -> Screen:
+        """She accepts the proposed time, or asks for another one (only the latest proposal counts)."""
         lang = r.language
         async with self.uow() as tx:
             row = await tx.visits.get(request_id)
-            if row is None or row.resident_id != r.id or row.status != VisitStatus.PROPOSED.value:
+            if (
+                row is None
+                or row.resident_id != r.id
+                or row.status != VisitStatus.PROPOSED.value
+                or row.visit_at is None
+                or vb.minutes(row.visit_at) != at_minutes
+            ):
                 return Screen(self.t(lang, "common.button_gone"))
             new = VisitStatus.SCHEDULED if ok else VisitStatus.TAKEN
             await tx.visits.move(
@@ -577,6 +583,8 @@ class VisitService:
             values["description"] = change.description
         if change.phone:
             values["phone"] = change.phone
+        if not values:
+            return Screen(self.t(lang, "common.button_gone"))
         async with self.uow() as tx:
             await tx.visits.move(request_id, [s.value for s in core.ACTIVE], **values)
         await self._refresh_card(request_id, sender)

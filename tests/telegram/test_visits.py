@@ -136,7 +136,7 @@ async def test_other_teams_member_and_forged_buttons_are_refused(harness):
     # nobody in team B took it, and team A's card still waits
     assert "Chưa ai nhận" in harness.fake.find_message(TEAM_A, card.message_id).text
     # a resident cannot answer a time nobody proposed, nor rate someone else's visit
-    out = await lan.press_data("hvr:ok:1:0")
+    out = await lan.press_data("hvt:1:1:29000000")
     assert "không còn dùng được" in out[-1].text
     other = await harness.onboarded(user_id=1002)
     out = await other.press_data("hvr:xy:1:0")
@@ -226,3 +226,54 @@ async def test_wizard_is_left_by_a_command_and_typed_text_reasks_the_buttons(har
     assert "Bác cần giúp gì" in out[-1].text
     out = await lan.send("cài iHanoi thế nào")
     assert "📘 Cài ứng dụng iHanoi" in out[-1].text
+
+
+async def test_only_the_latest_proposed_time_can_be_accepted(harness):
+    await teams(harness)
+    lan = await harness.onboarded()
+    await request_visit(harness, lan, from_stuck=False)
+    pause(harness)
+    mai = harness.actor(MAI, "Chị Mai", chat_id=TEAM_A)
+    await mai.press("Nhận")
+    await mai.press("Hẹn lịch")
+    await mai.press("09:00 thứ Năm 26/11")
+    first = harness.fake.last_to(1001)
+    await mai.press("Hẹn lịch")
+    await mai.press("09:00 thứ Sáu 27/11")  # she changed her mind before Bác Lan answered
+    second = harness.fake.last_to(1001)
+    _m, yes = lan.last_with_button("Có, đồng ý")
+    old_yes = next(b for row in first.buttons for b in row if "Có" in b["text"])
+    out = await lan.press_data(old_yes["callback_data"], first)
+    assert "không còn dùng được" in out[-1].text
+    out = await lan.press_data(yes["callback_data"], second)
+    assert "09:00 thứ Sáu 27/11" in out[-1].text
+    out = await lan.send("/hen")
+    assert "đã hẹn 09:00 thứ Sáu 27/11" in out[-1].text
+
+
+def test_every_payload_the_use_cases_build_is_read_by_exactly_one_factory():
+    from bot.adapters.telegram import visit_callbacks as cb
+    from bot.app import visit_buttons as vb
+
+    at = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
+    payloads = [
+        vb.START,
+        *(vb.wizard(a, "5") for a in vb.WizardAction),
+        *(vb.request(a, 7, 5) for a in vb.RequestAction),
+        vb.time_answer(7, True, at),
+        *(vb.team(a, 7) for a in vb.TeamAction),
+        vb.propose_at(7, at),
+        *(vb.log(a, 7, 1023) for a in vb.LogAction),
+    ]
+    factories = (cb.StartCb, *cb.RESIDENT_FACTORIES, *cb.TEAM_FACTORIES)
+    for data in payloads:
+        assert len(data.encode()) <= 64
+        readers = []
+        for f in factories:
+            try:
+                f.unpack(data)
+            except (TypeError, ValueError):
+                continue
+            readers.append(f)
+        assert len(readers) == 1, (data, readers)
+    assert vb.minutes_to_time(cb.ProposeCb.unpack(vb.propose_at(7, at)).at) == at

@@ -32,6 +32,14 @@ class RequestCb(CallbackData, prefix="hvr"):
     value: Annotated[int, Field(ge=0, le=5)]
 
 
+class TimeCb(CallbackData, prefix="hvt"):
+    """Her answer to one proposed time."""
+
+    request: RequestId
+    ok: Annotated[int, Field(ge=0, le=1)]
+    at: Annotated[int, Field(ge=0, le=2**40)]
+
+
 class TeamCb(CallbackData, prefix="vt"):
     action: TeamAction
     request: RequestId
@@ -48,5 +56,5 @@ class LogCb(CallbackData, prefix="vl"):
     bits: Annotated[int, Field(ge=0, le=MAX_LOG_BITS)]
 
 
-RESIDENT_FACTORIES: tuple[type[CallbackData], ...] = (WizardCb, RequestCb)
+RESIDENT_FACTORIES: tuple[type[CallbackData], ...] = (WizardCb, RequestCb, TimeCb)
 TEAM_FACTORIES: tuple[type[CallbackData], ...] = (TeamCb, ProposeCb, LogCb)

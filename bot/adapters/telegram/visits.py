@@ -26,6 +26,7 @@ from bot.adapters.telegram.visit_callbacks import (
     RequestCb,
     StartCb,
     TeamCb,
+    TimeCb,
     WizardCb,
 )
 from bot.app.helpdesk import Delivered
@@ -266,11 +267,22 @@ def _resident_router() -> Router:
             A.CANCEL: lambda: visits.cancel_ask(resident, number),
             A.CANCEL_YES: lambda: visits.cancel(resident, number, sender),
             A.CANCEL_NO: lambda: visits.kept(resident),
-            A.TIME_OK: lambda: visits.answer_time(resident, number, True, sender),
-            A.TIME_NO: lambda: visits.answer_time(resident, number, False, sender),
             A.RATE: lambda: visits.rate(resident, number, callback_data.value),
         }[action]()
         await say(bot, chat, screen)
+
+    @router.callback_query(TimeCb.filter())
+    async def on_time_answer(
+        query: CallbackQuery, callback_data: TimeCb, resident: Resident, visits: VisitService, bot: Bot
+    ) -> None:
+        await query.answer()
+        await _drop_pressed(query, bot)
+        cb = callback_data
+        await say(
+            bot,
+            query.from_user.id,
+            await visits.answer_time(resident, cb.request, bool(cb.ok), cb.at, VisitSender(bot)),
+        )
 
     @router.callback_query(Unparsed(RESIDENT_FACTORIES))
     async def on_forged(query: CallbackQuery, resident: Resident, texts: Texts) -> None:
