@@ -617,6 +617,14 @@ class VisitService:
         )
         return t(TEAM_LANG, "visits.bound", ward=ward.name.get(TEAM_LANG), which=which)
 
+    async def group_migrated(self, old_chat_id: int, new_chat_id: int) -> bool:
+        async with self.uow() as tx:
+            return await tx.visits.move_team(old_chat_id, new_chat_id)
+
+    async def group_lost(self, chat_id: int) -> None:
+        async with self.uow() as tx:
+            await tx.visits.deactivate_team(chat_id)
+
     async def team_ward(self, chat_id: int) -> str | None:
         async with self.uow() as tx:
             team = await tx.visits.team(chat_id)

@@ -277,3 +277,44 @@ def test_every_payload_the_use_cases_build_is_read_by_exactly_one_factory():
             readers.append(f)
         assert len(readers) == 1, (data, readers)
     assert vb.minutes_to_time(cb.ProposeCb.unpack(vb.propose_at(7, at)).at) == at
+
+
+async def test_team_group_upgraded_to_supergroup_keeps_its_requests_and_a_removed_one_gets_none(harness):
+    old, new = -5000009, -1003000000099
+    await staff_group(harness)
+    await harness.actor(ADMIN, "Quản trị", chat_id=old).send("/bind_team tay-ho 5")
+    lan = await harness.onboarded()
+    await request_visit(harness, lan, from_stuck=False)
+    pause(harness)
+    await harness.actor(ADMIN, "Quản trị", chat_id=new).raw(
+        {
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": new, "type": "supergroup", "title": "Tổ CĐS"},
+                "from": {"id": ADMIN, "is_bot": False, "first_name": "Quản trị"},
+                "migrate_from_chat_id": old,
+            }
+        }
+    )
+    mai = harness.actor(MAI, "Chị Mai", chat_id=new)
+    await mai.press_data("vt:take:1")  # the old card, pressed in the upgraded group
+    assert "0912345678" in harness.fake.callback_answers[-1]["text"]
+    bot_user = {"id": harness.fake.bot_id, "is_bot": True, "first_name": "Bot"}
+    await harness.actor(ADMIN, "Quản trị", chat_id=new).raw(
+        {
+            "my_chat_member": {
+                "chat": {"id": new, "type": "supergroup", "title": "Tổ CĐS"},
+                "from": {"id": ADMIN, "is_bot": False, "first_name": "Quản trị"},
+                "date": 0,
+                "old_chat_member": {"status": "member", "user": bot_user},
+                "new_chat_member": {"status": "kicked", "user": bot_user, "until_date": 0},
+            }
+        }
+    )
+    await lan.send("/hen")
+    await lan.press("Hủy yêu cầu")
+    await lan.press("Có, hủy yêu cầu")
+    pause(harness)
+    await request_visit(harness, lan, from_stuck=False)
+    assert "Yêu cầu đến nhà #2" in harness.fake.last_to(GROUP).text  # no team now: the ward's staff group

@@ -115,6 +115,29 @@ class VisitRepo:
         await self.s.flush()
         return row
 
+    async def move_team(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """The group became a supergroup with a new id: its binding and its requests follow it."""
+        old = await self.s.get(TeamGroupRow, old_chat_id)
+        if old is None or await self.s.get(TeamGroupRow, new_chat_id) is not None:
+            return False
+        self.s.add(
+            TeamGroupRow(
+                chat_id=new_chat_id, ward_id=old.ward_id, tos=old.tos, active=old.active, bound_at=old.bound_at
+            )
+        )
+        await self.s.delete(old)
+        await self.s.execute(
+            update(VisitRow).where(VisitRow.team_chat_id == old_chat_id).values(team_chat_id=new_chat_id)
+        )
+        await self.s.flush()
+        return True
+
+    async def deactivate_team(self, chat_id: int) -> None:
+        row = await self.s.get(TeamGroupRow, chat_id)
+        if row is not None:
+            row.active = False
+            await self.s.flush()
+
     async def team(self, chat_id: int) -> TeamGroupRow | None:
         return await self.s.get(TeamGroupRow, chat_id)
 

@@ -12,10 +12,10 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
 from bot.adapters.telegram.desk_sender import DeskSender
-from bot.adapters.telegram.filters import GroupChat, PrivateChat
+from bot.adapters.telegram.filters import ChatMigrated, GroupChat, PrivateChat
 from bot.adapters.telegram.helpdesk_callbacks import Unparsed, command, not_command
 from bot.adapters.telegram.render import _bold, keyboard, send_screens
 from bot.adapters.telegram.visit_callbacks import (
@@ -303,6 +303,7 @@ def _team_router() -> Router:
     router = Router(name=__name__ + ".team")
     router.message.filter(GroupChat())
     router.callback_query.filter(GroupChat())
+    router.my_chat_member.filter(GroupChat())
 
     @router.message(Command("bind_team"))
     async def on_bind(
@@ -310,6 +311,17 @@ def _team_router() -> Router:
     ) -> None:
         text = await visits.bind_team(resident, message.chat.id, command.args or "")
         await send_screens(bot, message.chat.id, [Screen(text)], thread_id=_thread(message))
+
+    @router.message(ChatMigrated())
+    async def on_migrated(message: Message, visits: VisitService) -> None:
+        await visits.group_migrated(message.migrate_from_chat_id or 0, message.chat.id)
+        raise SkipHandler()  # the staff router moves a staff group too
+
+    @router.my_chat_member()
+    async def on_membership(event: ChatMemberUpdated, visits: VisitService) -> None:
+        if event.new_chat_member.status in ("left", "kicked"):
+            await visits.group_lost(event.chat.id)
+        raise SkipHandler()  # other features track the same group
 
     @router.message(LogNote.note, not_command)
     async def on_note(message: Message, resident: Resident, visits: VisitService, state: FSMContext, bot: Bot) -> None:
