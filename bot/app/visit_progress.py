@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from bot.app.visit_base import TEAM_LANG, VisitBase, VisitSender
 from bot.core import visits as core
+from bot.core.content import Content
 from bot.core.screens import Screen
 from bot.core.visits import VisitStatus
 from bot.core.working_hours import HANOI
@@ -123,9 +124,9 @@ class ProgressVisits(VisitBase):
             own = await tx.visits.self_reports(ward_id)
         smartphone, epay = pct or (core.DEFAULT_SMARTPHONE_PCT, core.DEFAULT_EPAY_PCT)
         reports = [
-            core.SelfReport(user, to, at, core.is_epay_guide(guide))
-            for user, tdp, guide, at in own
-            if (to := core.parse_to(tdp or "")) is not None
+            rep
+            for user, tdp, guide_id, at in own
+            if (rep := core.self_report(user, tdp, _category(self.content, guide_id), at)) is not None
         ]
         return core.progress(
             ward_id,
@@ -144,3 +145,8 @@ class ProgressVisits(VisitBase):
     async def set_ward_targets(self, ward_id: str, smartphone: int, epay: int) -> None:
         async with self.uow() as tx:
             await tx.visits.set_ward_targets(ward_id, smartphone, epay)
+
+
+def _category(content: Content, guide_id: str) -> str | None:
+    guide = content.guide(guide_id)
+    return guide.category if guide is not None else None

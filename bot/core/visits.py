@@ -159,8 +159,8 @@ class HouseholdLog:
 @dataclass(frozen=True)
 class SelfReport:
     """A resident's own answer: she said a guide worked ("Bác đã làm được chưa?" → yes) at `at`.
-    Doing it herself on her phone means the household has a smartphone user; an e-payment guide
-    (`epay-…`) that worked means an e-payment account too."""
+    Doing one of the skills herself on her phone means the household has a smartphone user; an
+    e-payment guide that worked means an e-payment account too (see `self_report`)."""
 
     household: int
     to: str
@@ -168,11 +168,18 @@ class SelfReport:
     epay: bool
 
 
-EPAY_GUIDE_PREFIX = "epay-"
+# Guide categories whose "it worked" shows the skill done on a phone (not the scam-awareness or
+# ward-information guides, which one can read without doing anything).
+SKILL_CATEGORIES = frozenset({"ihanoi", "vneid", "dvc", "epay", "phone"})
+EPAY_CATEGORY = "epay"
 
 
-def is_epay_guide(guide_id: str) -> bool:
-    return guide_id.startswith(EPAY_GUIDE_PREFIX)
+def self_report(household: int, tdp: str | None, category: str | None, at: dt.datetime) -> SelfReport | None:
+    """Her finished guide as evidence, or None when it shows nothing (another category, no tổ)."""
+    to = parse_to(tdp or "")
+    if to is None or category not in SKILL_CATEGORIES:
+        return None
+    return SelfReport(household, to, at, category == EPAY_CATEGORY)
 
 
 @dataclass

@@ -117,6 +117,8 @@ async def seeded(url: str, content) -> tuple[Database, Ward, dict]:
     outsider = await w.residents.identify("telegram", 1099, "Người phường khác")
     outsider = await w.residents.update(outsider.id, ward_id="phu-thuong", neighbourhood="5")
     await w.says_it_worked(outsider, "epay-qr")  # another ward
+    khoa = await w.person(1011, to="7")
+    await w.says_it_worked(khoa, "scam-safety")  # read about scams: shows no skill on the phone
 
     expected = {
         # smartphone: Lan (her own answer after her last log), Hoà (log), Tư (her own answer; never visited)
