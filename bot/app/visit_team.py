@@ -55,7 +55,8 @@ class TeamVisits(VisitBase):
             resident = await tx.users.get(row.resident_id)
             taker = await tx.users.get(row.taker_id) if row.taker_id is not None else None
         if not won and row.taker_id != member.id:
-            return Answer(self.t(TEAM_LANG, "visits.taken_by", name=taker.display_name if taker else "?"), alert=True)
+            name = _short(taker.display_name if taker else "?")
+            return Answer(self.t(TEAM_LANG, "visits.taken_by", name=name), alert=True)
         if won:
             log.info("visit #%s taken by user %s", request_id, member.id)
             await self._refresh_card(request_id, sender)
@@ -71,7 +72,7 @@ class TeamVisits(VisitBase):
                 "visits.taken_you",
                 number=request_id,
                 phone=row.phone,
-                name=resident.display_name if resident else "?",
+                name=_short(resident.display_name if resident else "?"),
             ),
             alert=True,
         )
@@ -257,3 +258,10 @@ class TeamVisits(VisitBase):
         async with self.uow() as tx:
             team = await tx.visits.team(chat_id)
         return team.ward_id if team is not None and team.active else None
+
+
+ALERT_NAME_CHARS = 40  # a pop-up holds 200 characters: a long name must not push the number out
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= ALERT_NAME_CHARS else name[: ALERT_NAME_CHARS - 1] + "…"

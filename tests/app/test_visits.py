@@ -3,6 +3,7 @@ and progress per tổ counted from the visit logs, one household once (issue 13)
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import statistics
@@ -230,5 +231,24 @@ async def test_the_weekly_message_is_claimed_once_per_ward_and_week(db_url):
             async with tx() as u:
                 claims.append(await u.visits.claim_digest(ward, week))
         assert claims == [True, False, True, True]
+    finally:
+        await db.close()
+
+
+async def test_two_members_pressing_nhan_at_once_one_takes_it(db_url, content):
+    db = Database(db_url)
+    await db.migrate()
+    w = Ward(db, content, FixedClock(START))
+    try:
+        await w.visits.bind_team(ADMIN, TEAM_A, "tay-ho")
+        lan = await w.person(1001)
+        members = [await w.person(3000 + i, name=f"Thành viên {i}") for i in range(5)]
+        n = await w.request(lan)
+        answers = await asyncio.gather(*(w.visits.take(m, TEAM_A, n, w.out) for m in members))
+        winners = [a for a in answers if "0912345678" in a.text]
+        assert len(winners) == 1
+        assert all("đã nhận rồi" in a.text for a in answers if a not in winners)
+        told = [s for c, s in w.out.sent if c == lan.external_id]
+        assert len(told) == 1  # the resident hears it once
     finally:
         await db.close()
