@@ -32,7 +32,7 @@ class ResidentVisits(VisitBase):
         button = (
             Button(self.t(lang, "visits.btn_my_to", to=saved), vb.wizard(vb.WizardAction.TO, saved)) if saved else None
         )
-        return Screen(self.t(lang, "visits.ask_to"), rows(button))
+        return Screen(self.t(lang, "visits.ask_to"), rows(button, self._menu(r)))
 
     def ask_description(self, r: Resident) -> Screen:
         return Screen(self.t(r.language, "visits.ask_description"))

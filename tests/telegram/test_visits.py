@@ -226,6 +226,13 @@ async def test_wizard_is_left_by_a_command_and_typed_text_reasks_the_buttons(har
     assert "Bác cần giúp gì" in out[-1].text
     out = await lan.send("cài iHanoi thế nào")
     assert "📘 Cài ứng dụng iHanoi" in out[-1].text
+    # a button of the menu or a guide leaves it too
+    await lan.send("/hen")
+    await lan.press("Nhờ người đến nhà")
+    out = await lan.press("Về menu")
+    assert "Bác cần giúp gì" in out[-1].text
+    out = await lan.send("cài iHanoi thế nào")
+    assert "📘 Cài ứng dụng iHanoi" in out[-1].text
 
 
 async def test_only_the_latest_proposed_time_can_be_accepted(harness):

@@ -257,6 +257,12 @@ def make_router() -> Router:
     async def on_forged(query: CallbackQuery, resident: Resident, texts: Texts) -> None:
         await query.answer(texts(resident.language, "common.button_gone"), show_alert=True)
 
+    @router.callback_query(in_wizard)
+    async def on_other_button_in_wizard(query: CallbackQuery, state: FSMContext) -> None:
+        """Another button (the menu, a guide) leaves the wizard: her next words are not its answer."""
+        await state.clear()
+        raise SkipHandler()
+
     return router
 
 
