@@ -325,3 +325,22 @@ async def test_team_group_upgraded_to_supergroup_keeps_its_requests_and_a_remove
     pause(harness)
     await request_visit(harness, lan, from_stuck=False)
     assert "Yêu cầu đến nhà #2" in harness.fake.last_to(GROUP).text  # no team now: the ward's staff group
+
+
+async def test_asking_in_words_for_someone_to_come_home_offers_the_visit_button(harness):
+    await teams(harness)
+    lan = await harness.onboarded()
+    out = await lan.send("nhờ cán bộ xuống nhà chỉ cho làm")
+    assert "Hỏi cán bộ phường" in out[-1].text and "🏠 Nhờ người đến nhà" in out[-1].button_labels
+    out = await lan.press("Nhờ người đến nhà")
+    assert "tổ dân phố số mấy" in out[-1].text
+    # a resident of another ward gets no such button: there is no team to send
+    other = harness.actor(1005, "Bà Tư")
+    await other.send("/start")
+    await other.press("Tiếng Việt")
+    await other.press("Phường khác")
+    out = await other.send("nhờ cán bộ xuống nhà chỉ cho làm")
+    assert "🏠 Nhờ người đến nhà" not in out[-1].button_labels
+    out = await other.send("/hen")
+    out = await other.press("Nhờ người đến nhà")
+    assert "phường thí điểm" in out[-1].text
