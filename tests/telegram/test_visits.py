@@ -5,11 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from tests.conftest import make_settings
+from tests.harness import Harness
 from tests.telegram.test_helpdesk_roundtrip import ADMIN, GROUP, staff_group
 
 TEAM_A = -1003000000001  # covers tổ 5 of Tây Hồ
 TEAM_B = -1003000000002  # covers tổ 7
 MAI, HUNG, TUAN = 3001, 3002, 3003  # Mai and Tuấn in team A, Hùng in team B
+
+
+@pytest.fixture
+async def db_harness(db_url, fake, clock):
+    """The whole bot on SQLite, then on PostgreSQL."""
+    h = await Harness(make_settings(db_url), fake, clock).start()
+    yield h
+    await h.stop()
 
 
 def pause(harness) -> None:
@@ -54,7 +66,8 @@ async def request_visit(harness, lan, *, from_stuck: bool = True) -> list:
     return await lan.press("Có, gửi đi")
 
 
-async def test_resident_request_goes_to_her_teams_group_member_takes_proposes_logs_and_she_rates(harness):
+async def test_resident_request_goes_to_her_teams_group_member_takes_proposes_logs_and_she_rates(db_harness):
+    harness = db_harness
     await teams(harness)
     lan = await harness.onboarded()  # tổ 5
     out = await request_visit(harness, lan)
