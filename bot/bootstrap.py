@@ -184,9 +184,9 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)
+    _install_visits(app)
     _install_helpdesk(app)
     _install_notices(app)
-    _install_visits(app)
     if settings.zalo_bot_token is not None:
         from bot.adapters.zalo.serve import ZaloSide
 
