@@ -97,6 +97,13 @@ class VisitBase:
             ),
         )
 
+    async def _post_card(self, row: VisitRecord, name: str, chat_id: int, sender: VisitSender) -> None:
+        """A new card in the team's group; its message id is kept so later changes edit it."""
+        sent = await sender.send(chat_id, self._card(row.id, name, draft_of(row), VisitStatus.OPEN, None))
+        if sent.ok and sent.message_id is not None:
+            async with self.uow() as tx:
+                await tx.visits.move(row.id, [s.value for s in VisitStatus], card_message_id=sent.message_id)
+
     async def _refresh_card(self, request_id: int, sender: VisitSender) -> None:
         async with self.uow() as tx:
             row = await tx.visits.get(request_id)

@@ -109,10 +109,7 @@ class ResidentVisits(VisitBase):
             request_id = row.id
         log.info("visit #%s: ward %s tổ %s, phone %s", request_id, r.ward_id, d.to, core.mask_phone(d.phone))
         if chat_id is not None:
-            sent = await sender.send(chat_id, self._card(request_id, r.display_name, d, VisitStatus.OPEN, None))
-            if sent.ok and sent.message_id is not None:
-                async with self.uow() as tx:
-                    await tx.visits.move(request_id, [s.value for s in VisitStatus], card_message_id=sent.message_id)
+            await self._post_card(row, r.display_name, chat_id, sender)
         key = "visits.sent" if chat_id is not None else "visits.sent_no_team"
         return Screen(self.t(lang, key, number=request_id), rows(self._menu(r)))
 

@@ -9,7 +9,7 @@ import logging
 from bot.app import visit_buttons as vb
 from bot.app.ports.visits import VisitRecord
 from bot.app.residents import Resident, Role
-from bot.app.visit_base import TEAM_LANG, TELEGRAM, Answer, VisitBase, VisitSender
+from bot.app.visit_base import TEAM_LANG, TELEGRAM, Answer, VisitBase, VisitSender, covered_tos
 from bot.core import visits as core
 from bot.core.privacy import mask
 from bot.core.screens import Button, Screen, rows
@@ -245,6 +245,25 @@ class TeamVisits(VisitBase):
             else t(TEAM_LANG, "visits.bound_all")
         )
         return t(TEAM_LANG, "visits.bound", ward=ward.name.get(TEAM_LANG), which=which)
+
+    async def post_waiting(self, admin: Resident, chat_id: int, sender: VisitSender) -> int:
+        """After `/bind_team`: requests that found no group when they were made go to this one now."""
+        if not admin.is_admin:
+            return 0
+        async with self.uow() as tx:
+            team = await tx.visits.team(chat_id)
+            waiting = list(await tx.visits.unrouted(team.ward_id)) if team is not None and team.active else []
+        posted = 0
+        for row in waiting:
+            if team is None or (team.tos and row.to not in covered_tos(team.tos)):
+                continue
+            async with self.uow() as tx:
+                if not await tx.visits.route(row.id, chat_id):
+                    continue  # another group took it first
+                resident = await tx.users.get(row.resident_id)
+            await self._post_card(row, resident.display_name if resident else "?", chat_id, sender)
+            posted += 1
+        return posted
 
     async def group_migrated(self, old_chat_id: int, new_chat_id: int) -> bool:
         async with self.uow() as tx:

@@ -357,3 +357,19 @@ async def test_asking_in_words_for_someone_to_come_home_offers_the_visit_button(
     out = await other.send("/hen")
     out = await other.press("Nhờ người đến nhà")
     assert "phường thí điểm" in out[-1].text
+
+
+async def test_a_request_made_before_any_team_goes_to_the_first_group_bound_for_her_to(harness):
+    lan = await harness.onboarded()  # no team group, no staff group yet
+    out = await request_visit(harness, lan, from_stuck=False)
+    assert "chưa gắn tổ chuyển đổi số" in out[-1].text and "khi có tổ nhận" in out[-1].text
+    pause(harness)
+    await harness.actor(ADMIN, "Quản trị", chat_id=TEAM_B).send("/bind_team tay-ho 7")
+    assert not any("#1" in m.text for m in harness.fake.messages_to(TEAM_B))  # tổ 7 only: not hers
+    await harness.actor(ADMIN, "Quản trị", chat_id=TEAM_A).send("/bind_team tay-ho 5")
+    card = harness.fake.last_to(TEAM_A)
+    assert "Yêu cầu đến nhà #1" in card.text and "Nhận" in card.button_labels[0]
+    await harness.actor(MAI, "Chị Mai", chat_id=TEAM_A).press("Nhận")
+    assert "0912345678" in harness.fake.callback_answers[-1]["text"]
+    await harness.actor(ADMIN, "Quản trị", chat_id=TEAM_A).send("/bind_team tay-ho 5")
+    assert len([m for m in harness.fake.messages_to(TEAM_A) if "Yêu cầu đến nhà #1" in m.text]) == 1  # once

@@ -178,6 +178,21 @@ class VisitRepo:
         )
         return bool(res.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def unrouted(self, ward_id: str) -> list[VisitRow]:
+        q = select(VisitRow).where(
+            VisitRow.ward_id == ward_id, VisitRow.status == "open", VisitRow.team_chat_id.is_(None)
+        )
+        return list((await self.s.execute(q.order_by(VisitRow.id))).scalars())
+
+    async def route(self, request_id: int, chat_id: int) -> bool:
+        res = await self.s.execute(
+            update(VisitRow)
+            .where(VisitRow.id == request_id, VisitRow.team_chat_id.is_(None))
+            .values(team_chat_id=chat_id)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(res.rowcount == 1)  # type: ignore[attr-defined]
+
     async def due_reminders(self, before: dt.datetime) -> list[VisitRow]:
         q = select(VisitRow).where(
             VisitRow.status == "open", VisitRow.created_at <= before, VisitRow.reminded_at.is_(None)

@@ -44,6 +44,7 @@ def make_router() -> Router:
     ) -> None:
         text = await visits.bind_team(resident, message.chat.id, command.args or "")
         await send_screens(bot, message.chat.id, [Screen(text)], thread_id=_thread(message))
+        await visits.post_waiting(resident, message.chat.id, VisitSender(bot))
 
     @router.message(ChatMigrated())
     async def on_migrated(message: Message, visits: VisitService) -> None:

@@ -87,6 +87,14 @@ class VisitRepository(Protocol):
         """A conditional UPDATE: True only for the one caller that changed the row from one of `from_status`."""
         ...
 
+    async def unrouted(self, ward_id: str) -> Sequence[VisitRecord]:
+        """Open requests of the ward that found no group to go to, oldest first."""
+        ...
+
+    async def route(self, request_id: int, chat_id: int) -> bool:
+        """Gives an unrouted request to a group; True for the one caller that did."""
+        ...
+
     async def due_reminders(self, before: dt.datetime) -> Sequence[VisitRecord]:
         """Open requests created before `before` that were never reminded."""
         ...
