@@ -9,14 +9,6 @@ from enum import StrEnum
 START = "hv"  # "🏠 Nhờ người đến nhà" on the stuck screen and in the guide about asking staff
 
 
-class WizardAction(StrEnum):
-    TO = "to"  # her saved tổ pressed instead of typed
-    PART = "part"  # morning / afternoon / evening
-    KIND = "kind"  # weekday / weekend
-    SEND = "send"  # the summary's "Có"
-    DROP = "drop"  # the summary's "Không"
-
-
 class RequestAction(StrEnum):
     """The resident's buttons about one of her requests (`/hen`, a proposed time, the rating)."""
 
@@ -41,8 +33,22 @@ class LogAction(StrEnum):
     SAVE = "s"
 
 
-def wizard(action: WizardAction, value: str = "-") -> str:
-    return f"hvw:{action.value}:{value}"
+def my_to(to: str) -> str:
+    """Her saved tổ pressed instead of typed."""
+    return f"hvo:{to}"
+
+
+def day_part(part: str) -> str:
+    return f"hvp:{part}"
+
+
+def day_kind(kind: str) -> str:
+    return f"hvk:{kind}"
+
+
+def send(yes: bool) -> str:
+    """The summary's "Có, gửi đi" (1) or "Không" (0)."""
+    return f"hvs:{int(yes)}"
 
 
 def request(action: RequestAction, request_id: int, value: int = 0) -> str:

@@ -29,9 +29,7 @@ class ResidentVisits(VisitBase):
         if not self.can_request(r):
             return Screen(self.t(lang, "visits.no_ward"))
         saved = core.parse_to(r.neighbourhood or "")
-        button = (
-            Button(self.t(lang, "visits.btn_my_to", to=saved), vb.wizard(vb.WizardAction.TO, saved)) if saved else None
-        )
+        button = Button(self.t(lang, "visits.btn_my_to", to=saved), vb.my_to(saved)) if saved else None
         return Screen(self.t(lang, "visits.ask_to"), rows(button, self._menu(r)))
 
     def ask_description(self, r: Resident) -> Screen:
@@ -41,24 +39,14 @@ class ResidentVisits(VisitBase):
         lang = r.language
         return Screen(
             self.t(lang, "visits.ask_part"),
-            rows(
-                [
-                    Button(self.t(lang, f"visits.part_{p.value}"), vb.wizard(vb.WizardAction.PART, p.value))
-                    for p in DayPart
-                ]
-            ),
+            rows([Button(self.t(lang, f"visits.part_{p.value}"), vb.day_part(p.value)) for p in DayPart]),
         )
 
     def ask_kind(self, r: Resident) -> Screen:
         lang = r.language
         return Screen(
             self.t(lang, "visits.ask_kind"),
-            rows(
-                [
-                    Button(self.t(lang, f"visits.kind_{k.value}"), vb.wizard(vb.WizardAction.KIND, k.value))
-                    for k in DayKind
-                ]
-            ),
+            rows([Button(self.t(lang, f"visits.kind_{k.value}"), vb.day_kind(k.value)) for k in DayKind]),
         )
 
     def ask_phone(self, r: Resident) -> Screen:
@@ -78,8 +66,8 @@ class ResidentVisits(VisitBase):
         return Screen(
             self.t(lang, "visits.summary", details=self._details(lang, d, d.phone or "")),
             rows(
-                Button(self.t(lang, "visits.btn_no"), vb.wizard(vb.WizardAction.DROP)),
-                Button(self.t(lang, "visits.btn_yes_send"), vb.wizard(vb.WizardAction.SEND)),
+                Button(self.t(lang, "visits.btn_no"), vb.send(False)),
+                Button(self.t(lang, "visits.btn_yes_send"), vb.send(True)),
             ),
         )
 

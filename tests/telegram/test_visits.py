@@ -235,6 +235,9 @@ async def test_wizard_is_left_by_a_command_and_typed_text_reasks_the_buttons(har
     await lan.send("cài iHanoi")
     out = await lan.send("sáng mai nhé")
     assert "buổi nào" in out[-1].text and "Buổi sáng" in out[-1].button_labels
+    for forged in ("hvp:night", "hvk:weekday", "hvs:1", "hvo:abc"):  # unknown value, or not this question's turn
+        await lan.press_data(forged)
+        assert harness.fake.callback_answers[-1]["text"] == "Nút này không còn dùng được", forged
     out = await lan.send("/menu")
     assert "Bác cần giúp gì" in out[-1].text
     out = await lan.send("cài iHanoi thế nào")
@@ -274,11 +277,16 @@ async def test_only_the_latest_proposed_time_can_be_accepted(harness):
 def test_every_payload_the_use_cases_build_is_read_by_exactly_one_factory():
     from bot.adapters.telegram import visit_callbacks as cb
     from bot.app import visit_buttons as vb
+    from bot.core import visits as core
 
     at = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)
     payloads = [
         vb.START,
-        *(vb.wizard(a, "5") for a in vb.WizardAction),
+        vb.my_to("5"),
+        *(vb.day_part(p) for p in core.DayPart),
+        *(vb.day_kind(k) for k in core.DayKind),
+        vb.send(True),
+        vb.send(False),
         *(vb.request(a, 7, 5) for a in vb.RequestAction),
         vb.time_answer(7, True, at),
         *(vb.team(a, 7) for a in vb.TeamAction),

@@ -11,8 +11,8 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
-from bot.app.visit_buttons import LogAction, RequestAction, TeamAction, WizardAction
-from bot.core.visits import MAX_LOG_BITS
+from bot.app.visit_buttons import LogAction, RequestAction, TeamAction
+from bot.core.visits import MAX_LOG_BITS, DayKind, DayPart
 
 RequestId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # a forged huge number never reaches the database
 
@@ -21,9 +21,23 @@ class StartCb(CallbackData, prefix="hv"):
     """`hv`: "🏠 Nhờ người đến nhà"."""
 
 
-class WizardCb(CallbackData, prefix="hvw"):
-    action: WizardAction
-    value: Annotated[str, Field(max_length=16)]
+class MyToCb(CallbackData, prefix="hvo"):
+    to: Annotated[str, Field(pattern=r"^[0-9]{1,3}$")]
+
+
+class PartCb(CallbackData, prefix="hvp"):
+    part: DayPart
+
+
+class KindCb(CallbackData, prefix="hvk"):
+    kind: DayKind
+
+
+class SendCb(CallbackData, prefix="hvs"):
+    yes: Annotated[int, Field(ge=0, le=1)]
+
+
+WIZARD_FACTORIES: tuple[type[CallbackData], ...] = (MyToCb, PartCb, KindCb, SendCb)
 
 
 class RequestCb(CallbackData, prefix="hvr"):
@@ -56,5 +70,5 @@ class LogCb(CallbackData, prefix="vl"):
     bits: Annotated[int, Field(ge=0, le=MAX_LOG_BITS)]
 
 
-RESIDENT_FACTORIES: tuple[type[CallbackData], ...] = (WizardCb, RequestCb, TimeCb)
+RESIDENT_FACTORIES: tuple[type[CallbackData], ...] = (*WIZARD_FACTORIES, RequestCb, TimeCb)
 TEAM_FACTORIES: tuple[type[CallbackData], ...] = (TeamCb, ProposeCb, LogCb)

@@ -18,14 +18,17 @@ from bot.adapters.telegram.helpdesk_callbacks import Unparsed, command, not_comm
 from bot.adapters.telegram.render import send_screens
 from bot.adapters.telegram.visit_callbacks import (
     RESIDENT_FACTORIES,
+    KindCb,
+    MyToCb,
+    PartCb,
     RequestCb,
+    SendCb,
     StartCb,
     TimeCb,
-    WizardCb,
 )
 from bot.adapters.telegram.visit_sender import VisitSender
 from bot.app.residents import Resident
-from bot.app.visit_buttons import RequestAction, WizardAction
+from bot.app.visit_buttons import RequestAction
 from bot.app.visits import VisitDraft, VisitService
 from bot.core import visits as core
 from bot.core.i18n import Texts
@@ -46,6 +49,11 @@ class Edit(StatesGroup):
     phone = State()
     part = State()
     kind = State()
+
+
+async def _pressed(query: CallbackQuery, bot: Bot) -> None:
+    await query.answer()
+    await drop_buttons(query, bot)
 
 
 async def drop_buttons(query: CallbackQuery, bot: Bot) -> None:
@@ -149,59 +157,86 @@ def make_router() -> Router:
             screen = visits.summary(resident, _draft(await state.get_data()))
         await say(bot, message.chat.id, screen)
 
-    @router.callback_query(WizardCb.filter())
-    async def on_wizard(
+    @router.callback_query(Form.to, MyToCb.filter())
+    async def on_my_to(
         query: CallbackQuery,
-        callback_data: WizardCb,
+        callback_data: MyToCb,
         resident: Resident,
         visits: VisitService,
         state: FSMContext,
-        texts: Texts,
         bot: Bot,
     ) -> None:
-        action, value, current = callback_data.action, callback_data.value, await state.get_state()
-        expected = {
-            WizardAction.TO: (Form.to.state,),
-            WizardAction.PART: (Form.part.state, Edit.part.state),
-            WizardAction.KIND: (Form.kind.state, Edit.kind.state),
-            WizardAction.SEND: (Form.confirm.state,),
-            WizardAction.DROP: (Form.confirm.state,),
-        }[action]
-        valid = {
-            WizardAction.TO: core.parse_to(value) is not None,
-            WizardAction.PART: value in core.DayPart.__members__.values(),
-            WizardAction.KIND: value in core.DayKind.__members__.values(),
-        }.get(action, True)
-        if current not in expected or not valid:
-            await query.answer(texts(resident.language, "common.button_gone"), show_alert=True)
-            return
-        await query.answer()
-        await drop_buttons(query, bot)
-        chat = query.from_user.id
-        if action is WizardAction.TO:
-            await state.update_data(to=core.parse_to(value))
-            await state.set_state(Form.description)
-            await say(bot, chat, visits.ask_description(resident))
-        elif action is WizardAction.PART:
-            await state.update_data(part=value)
-            await state.set_state(Form.kind if current == Form.part.state else Edit.kind)
-            await say(bot, chat, visits.ask_kind(resident))
-        elif action is WizardAction.KIND and current == Edit.kind.state:
-            part = core.DayPart(str((await state.get_data())["part"]))
-            await _apply_edit(
-                chat, resident, visits, state, bot, VisitDraft(day_part=part, day_kind=core.DayKind(value))
-            )
-        elif action is WizardAction.KIND:
-            await state.update_data(kind=value)
-            await state.set_state(Form.phone)
-            await say(bot, chat, visits.ask_phone(resident))
-        elif action is WizardAction.SEND:
-            draft = _draft(await state.get_data())
-            await state.clear()
-            await say(bot, chat, await visits.submit(resident, draft, VisitSender(bot)))
-        else:
-            await state.clear()
-            await say(bot, chat, visits.dropped(resident))
+        await _pressed(query, bot)
+        await state.update_data(to=callback_data.to)
+        await state.set_state(Form.description)
+        await say(bot, query.from_user.id, visits.ask_description(resident))
+
+    @router.callback_query(StateFilter(Form.part, Edit.part), PartCb.filter())
+    async def on_part(
+        query: CallbackQuery,
+        callback_data: PartCb,
+        resident: Resident,
+        visits: VisitService,
+        state: FSMContext,
+        bot: Bot,
+    ) -> None:
+        await _pressed(query, bot)
+        editing = await state.get_state() == Edit.part.state
+        await state.update_data(part=callback_data.part.value)
+        await state.set_state(Edit.kind if editing else Form.kind)
+        await say(bot, query.from_user.id, visits.ask_kind(resident))
+
+    @router.callback_query(Form.kind, KindCb.filter())
+    async def on_kind(
+        query: CallbackQuery,
+        callback_data: KindCb,
+        resident: Resident,
+        visits: VisitService,
+        state: FSMContext,
+        bot: Bot,
+    ) -> None:
+        await _pressed(query, bot)
+        await state.update_data(kind=callback_data.kind.value)
+        await state.set_state(Form.phone)
+        await say(bot, query.from_user.id, visits.ask_phone(resident))
+
+    @router.callback_query(Edit.kind, KindCb.filter())
+    async def on_edit_kind(
+        query: CallbackQuery,
+        callback_data: KindCb,
+        resident: Resident,
+        visits: VisitService,
+        state: FSMContext,
+        bot: Bot,
+    ) -> None:
+        await _pressed(query, bot)
+        change = VisitDraft(day_part=_draft(await state.get_data()).day_part, day_kind=callback_data.kind)
+        await _apply_edit(query.from_user.id, resident, visits, state, bot, change)
+
+    @router.callback_query(Form.confirm, SendCb.filter())
+    async def on_send(
+        query: CallbackQuery,
+        callback_data: SendCb,
+        resident: Resident,
+        visits: VisitService,
+        state: FSMContext,
+        bot: Bot,
+    ) -> None:
+        await _pressed(query, bot)
+        draft = _draft(await state.get_data())
+        await state.clear()
+        screen = (
+            await visits.submit(resident, draft, VisitSender(bot)) if callback_data.yes else visits.dropped(resident)
+        )
+        await say(bot, query.from_user.id, screen)
+
+    @router.callback_query(MyToCb.filter())
+    @router.callback_query(PartCb.filter())
+    @router.callback_query(KindCb.filter())
+    @router.callback_query(SendCb.filter())
+    async def on_wizard_button_out_of_turn(query: CallbackQuery, resident: Resident, texts: Texts) -> None:
+        """A question's button after the wizard moved on (or was left): it does nothing."""
+        await query.answer(texts(resident.language, "common.button_gone"), show_alert=True)
 
     @router.callback_query(RequestCb.filter())
     async def on_request(
