@@ -163,6 +163,21 @@ async def test_progress_counts_each_household_once_with_its_latest_log(db_url, c
         await db.close()
 
 
+async def test_phone_numbers_are_masked_in_the_logs(sqlite_url, content, caplog):
+    db = Database(sqlite_url)
+    await db.migrate()
+    w = Ward(db, content, FixedClock(START))
+    try:
+        await w.visits.bind_team(ADMIN, TEAM_A, "tay-ho")
+        caplog.set_level("INFO", logger="bot.app")
+        n = await w.request(await w.person(1001))
+        await w.visits.take(await w.person(3001), TEAM_A, n, w.out)
+        text = "\n".join(r.getMessage() for r in caplog.records)
+        assert f"visit #{n}" in text and "09••••••78" in text and "0912345678" not in text
+    finally:
+        await db.close()
+
+
 async def test_only_the_cards_group_and_then_only_the_taker_or_staff_may_act(db_url, content):
     db = Database(db_url)
     await db.migrate()

@@ -138,6 +138,8 @@ async def test_resident_request_goes_to_her_teams_group_member_takes_proposes_lo
 
 
 async def test_other_teams_member_and_forged_buttons_are_refused(harness):
+    out = await harness.actor(HUNG, "Anh Hùng", chat_id=TEAM_B).send("/bind_team tay-ho 5")
+    assert "tổ chuyển đổi số cộng đồng của" not in out[-1].text  # only an admin binds a team
     await teams(harness)
     lan = await harness.onboarded()
     await request_visit(harness, lan, from_stuck=False)
