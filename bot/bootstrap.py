@@ -191,6 +191,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)
+    _install_visits(app)
     _install_helpdesk(app)
     _install_admin(app, transactions)
     _install_notices(app)
@@ -261,6 +262,29 @@ def _install_notices(app: App) -> None:
     app.extra.setdefault("on_shutdown", []).append(app.notices.stop)
     app.extra.setdefault("localchat_demo", []).append(notices_demo.demo)
     app.extra.setdefault("localchat_tick", []).append(notices_demo.tick)
+
+
+def _install_visits(app: App) -> None:
+    """Home visits by the community digital teams: the service, its router, the 48 h reminder loop."""
+    from bot.adapters.db.visits import SqlVisitTransactions
+    from bot.adapters.localchat import visits_demo
+    from bot.adapters.telegram import visits as visit_router
+    from bot.app.visits import VisitService
+    from bot.workers.visits import VisitReminderWorker
+
+    visits = VisitService(SqlVisitTransactions(app.db), app.clock, app.texts, app.content)
+    worker = VisitReminderWorker(visits)
+
+    async def start(bot: Bot) -> None:
+        await worker.start(visit_router.VisitSender(bot))
+
+    app.extra["visits"] = visits
+    app.extra["visit_reminders"] = worker
+    app.extra.setdefault("routers", []).append(visit_router.make_router)
+    app.extra.setdefault("on_startup", []).append(start)
+    app.extra.setdefault("on_shutdown", []).append(worker.stop)
+    app.extra.setdefault("localchat_demo", []).append(visits_demo.demo)
+    app.extra.setdefault("localchat_tick", []).append(visits_demo.tick)
 
 
 def _install_learning(app: App) -> None:

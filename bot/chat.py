@@ -47,12 +47,13 @@ PERSONAS = {
     "official": Persona("official", 3001, "Chủ tịch phường", 3001, "Cán bộ phụ trách thông báo (chat riêng)"),
     "official2": Persona("official2", 3002, "Phó chủ tịch", 3002, "Người duyệt thông báo (chat riêng)"),
     "group5": Persona("group5", 1001, "Bác Lan", -1003000000005, "Nhóm tổ dân phố 5"),
+    "team": Persona("team", 4001, "Chị Mai", -1004000000001, "Tổ chuyển đổi số cộng đồng (nhóm)"),
     "zalo": Persona("zalo", 0, "Bác Hoa", 0, "Cư dân trên Zalo (bác Hoa)"),
 }
 ZALO_CHAT = "6ede9afa66b88fe6d6a9"  # the persona's Zalo chat id (Zalo ids are strings)
 
 META_HELP = """Lệnh thử nghiệm (chỉ có trong chat cục bộ):
-  :as <vai>     đổi người đang gõ: resident, resident2, staff, staff-dm, official, official2, group5
+  :as <vai>     đổi người đang gõ: resident, resident2, staff, staff-dm, official, official2, group5, team
                 (và zalo: cư dân trên Zalo, khi chạy với --channel zalo)
   :reply        trả lời (reply) tin nhắn cuối của bot trong chat hiện tại, ví dụ  :reply Chào bác
   :topic <id>   gõ vào chủ đề (forum topic) <id> của nhóm hiện tại;  :topic  để bỏ

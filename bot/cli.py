@@ -48,6 +48,20 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_ticket_stats(settings.database_url, sys.stdout))
 
 
+def _visit_stats(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_visits import run_visit_stats
+
+    return asyncio.run(run_visit_stats(settings, sys.stdout, sys.stderr, args.ward, args.csv))
+
+
+def _visits(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_visits import run_import_targets, run_set_targets
+
+    if args.visits_cmd == "import-targets":
+        return asyncio.run(run_import_targets(settings, sys.stdout, sys.stderr, args.ward, args.file))
+    return asyncio.run(run_set_targets(settings, sys.stdout, sys.stderr, args.ward, args.smartphone, args.epay))
+
+
 def _check_content(settings: Settings) -> None:
     """Refuse invalid content before anything slow starts (raises ContentError naming file and line)."""
     from bot.core.content import load_valid_content_cached
@@ -197,6 +211,21 @@ def build_parser() -> argparse.ArgumentParser:
     stsub.add_parser("tickets", help="help-desk tickets by ward and status, median time to first answer").set_defaults(
         func=_stats
     )
+    sv = stsub.add_parser("visits", help="home visits per tổ against the ward's targets (issue 13)")
+    sv.add_argument("--ward", required=True, help="ward id (content/wards.yaml)")
+    sv.add_argument("--csv", action="store_true", help="CSV instead of a table")
+    sv.set_defaults(func=_visit_stats)
+    v = sub.add_parser("visits", help="community digital teams: households per tổ and the ward's targets")
+    vsub = v.add_subparsers(dest="visits_cmd", required=True)
+    vi = vsub.add_parser("import-targets", help="households and adults per tổ from a CSV (to,households,adults)")
+    vi.add_argument("--ward", required=True)
+    vi.add_argument("file")
+    vi.set_defaults(func=_visits)
+    vt = vsub.add_parser("targets", help="set the ward's targets in % (defaults 80 smartphone, 50 e-payment)")
+    vt.add_argument("--ward", required=True)
+    vt.add_argument("--smartphone", type=int)
+    vt.add_argument("--epay", type=int)
+    vt.set_defaults(func=_visits)
     u = sub.add_parser("unanswered", help="most frequent questions the bot could not answer, grouped")
     u.add_argument("--limit", type=int, default=20)
     u.set_defaults(func=_unanswered, action=None)

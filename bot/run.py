@@ -35,6 +35,7 @@ COMMANDS_VI = [
     ("settings", "Đổi phường, tổ dân phố"),
     ("lang", "Đổi ngôn ngữ"),
     ("mytickets", "Câu hỏi đã gửi cán bộ"),
+    ("hen", "Nhờ người đến nhà hướng dẫn"),
     ("subscribe", "Nhận thông báo phường"),
     ("unsubscribe", "Tắt thông báo phường"),
 ]
@@ -50,6 +51,7 @@ COMMANDS_GROUP = [
     ("revoke_staff", "Admin: bỏ quyền cán bộ"),
     ("sla", "Admin: thời hạn nhắc việc"),
     ("hours", "Admin: giờ làm việc của phường"),
+    ("bind_team", "Admin: gắn nhóm tổ chuyển đổi số với các tổ"),
 ]
 
 

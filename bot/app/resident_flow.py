@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.app.ports import Transactions, UnitOfWork
 from bot.app.residents import Resident, ResidentService
 from bot.app.usage import UsageKind, UsageLog
+from bot.app.visit_buttons import START as HOME_VISIT
 from bot.core.clock import Clock
 from bot.core.content import Branch, Content, Guide, Step
 from bot.core.i18n import Texts
@@ -430,10 +431,12 @@ class ResidentFlow:
         share = Button(self.t(lang, "resident.btn_share"), f"share:{guide.id}") if n == 0 or last else None
         # the guide about asking staff tells her to press "Hỏi cán bộ phường": the button is right here
         ask = Button(self.t(lang, "resident.menu_ask"), "ask") if guide.id == ASK_STAFF_GUIDE else None
+        visit = self._home_visit_button(r) if guide.id == ASK_STAFF_GUIDE else None
         return Screen(
             "\n\n".join(parts),
             rows(
                 ask,
+                visit,
                 *nav,
                 *self._branch_buttons(r, guide, n),
                 Button(self.t(lang, "resident.btn_stuck"), f"stuck:{guide.id}:{n}"),
@@ -519,6 +522,7 @@ class ResidentFlow:
                 self.t(lang, "resident.stuck", contacts=self.contacts_text(r)),
                 rows(
                     Button(self.t(lang, "resident.menu_ask"), f"ask:{guide.id}:{n}"),
+                    self._home_visit_button(r),
                     Button(self.t(lang, "resident.btn_review_step"), f"g:{guide.id}:{n}"),
                     self._menu_button(r),
                 ),
@@ -731,6 +735,12 @@ class ResidentFlow:
             )
         key = "resident.tdp_invalid" if invalid else "resident.ask_tdp_type"
         return Screen(self.t(lang, key), rows(unknown))
+
+    def _home_visit_button(self, r: Resident) -> Button | None:
+        """ "🏠 Nhờ người đến nhà" (bot.app.visits): on Telegram, for residents of a pilot ward."""
+        if r.channel != "telegram" or self.content.ward(r.ward_id) is None:
+            return None
+        return Button(self.t(r.language, "visits.btn_start"), HOME_VISIT)
 
     def _menu_button(self, r: Resident) -> Button:
         return Button(self.t(r.language, "resident.back_menu"), "menu")
