@@ -28,6 +28,7 @@ from bot.app.residents import Resident, ResidentService
 from bot.app.stats import StatsService
 from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
+from bot.app.unanswered_desk import UnansweredDesk
 from bot.app.usage import UsageLog
 from bot.app.web_signin import WebSignIn
 from bot.core.clock import Clock, FixedClock, SystemClock
@@ -71,6 +72,7 @@ class App:
     signin: WebSignIn  # the web console's one-time sign-in links (`/web` in a private chat)
     console: Console  # the web console's ticket use cases (bot.adapters.web)
     console_notices: ConsoleNotices  # the web console's notices: reports, compose, approve, recall
+    unanswered_desk: UnansweredDesk  # the web console's unanswered questions: assign a guide, out of scope
     zalo: ZaloSide | None = None  # the Zalo channel's parts when ZALO_BOT_TOKEN is set
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -181,6 +183,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         signin=WebSignIn(transactions, clock, residents),
         console=Console(transactions, clock, helpdesk),
         console_notices=ConsoleNotices(transactions, announcements, tickets),
+        unanswered_desk=UnansweredDesk(transactions, clock, unanswered, learning),
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)

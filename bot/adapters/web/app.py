@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.adapters.web import admin, auth, notices, tickets
+from bot.adapters.web import admin, auth, guides, notices, overview, tickets, unanswered
 from bot.adapters.web.pages import (
     MAX_BODY,
     STATIC,
@@ -35,7 +35,7 @@ def create_app(services: ConsoleServices, sender: Sender) -> FastAPI:
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     api.state.web = Web(services, sender, SessionCodec(services.settings.hash_salt.get_secret_value()))
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, tickets, notices, admin):
+    for module in (auth, tickets, notices, overview, guides, unanswered, admin):
         api.include_router(module.router)
     _error_pages(api)
 

@@ -19,6 +19,8 @@ from bot.app.console import Console
 from bot.app.console_notices import ConsoleNotices
 from bot.app.helpdesk import HelpDesk, Sender
 from bot.app.residents import Role
+from bot.app.stats import StatsService
+from bot.app.unanswered_desk import UnansweredDesk
 from bot.app.web_signin import ConsoleUser, WebSignIn
 from bot.core.clock import Clock
 from bot.core.content import Content
@@ -44,6 +46,8 @@ class ConsoleServices(Protocol):
     signin: WebSignIn
     console: Console
     console_notices: ConsoleNotices
+    stats: StatsService
+    unanswered_desk: UnansweredDesk
 
 
 class SignInNeeded(Exception):
