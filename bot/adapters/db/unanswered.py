@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import Float, Integer, String, or_, select
+from sqlalchemy import Float, Integer, String, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -104,3 +104,9 @@ class UnansweredRepo:
                 )
             )
         await self.s.flush()
+
+    async def fingerprint(self) -> tuple[int, int, int]:
+        """Changes whenever a question or a decision is added or a question removed (ids only grow)."""
+        rows = (await self.s.execute(select(func.count(UnansweredRow.id), func.max(UnansweredRow.id)))).one()
+        decided = (await self.s.execute(select(func.max(UnansweredDecisionRow.id)))).scalar()
+        return int(rows[0]), int(rows[1] or 0), int(decided or 0)

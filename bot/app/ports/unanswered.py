@@ -54,3 +54,7 @@ class UnansweredRepository(Protocol):
     ) -> None:
         """Take these phrasings off the list of `ward_id` (None: of every ward)."""
         ...
+
+    async def fingerprint(self) -> tuple[int, int, int]:
+        """A value that changes whenever a question or a decision is added, or a question removed."""
+        ...
