@@ -154,8 +154,7 @@ async def test_an_official_reads_the_overview_and_prints_a_guide_poster_in_the_b
     async with page.expect_download() as got:
         await page.get_by_role("link", name="Tải tờ A4 (PDF, tiếng Việt)").click()
     download = await got.value
-    data = Path(await download.path()).read_bytes()
-    pages = list(pdfium.PdfDocument(data))
+    pages = list(pdfium.PdfDocument(str(await download.path())))
     assert len(pages) == 1
     assert qr_codes(pages[0]) == ["https://t.me/TroLySoPhuongBot?start=ihanoi-install"]
 

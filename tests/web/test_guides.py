@@ -67,7 +67,8 @@ async def test_an_official_sees_usage_and_downloads_the_ward_poster_of_its_most_
     await seeded(harness)
     async with signed_in(harness, OFFICIAL, "Chủ tịch phường") as web:
         listing = await web.get("/guides")
-        row = re.search(r'<a href="/guides/ihanoi-install">[^<]+</a>\s*</td>\s*<td>(\d+)</td><td>(\d+)</td>', listing.text)
+        cells = r'<a href="/guides/ihanoi-install">[^<]+</a>\s*</td>\s*<td>(\d+)</td><td>(\d+)</td>'
+        row = re.search(cells, listing.text)
         assert row and row.groups() == ("2", "0")
         page = await web.get("/guides/ihanoi-install")
         assert "Người dân dừng ở bước nào: Cài ứng dụng iHanoi" in page.text
