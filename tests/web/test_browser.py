@@ -158,6 +158,15 @@ async def test_an_official_reads_the_overview_and_prints_a_guide_poster_in_the_b
     assert len(pages) == 1
     assert qr_codes(pages[0]) == ["https://t.me/TroLySoPhuongBot?start=ihanoi-install"]
 
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    await page.get_by_role("link", name="Phường", exact=True).click()
+    await page.wait_for_url(f"{console_url}/settings")
+    assert "Thông tin phường: Phường Tây Hồ" in await page.get_by_role("heading", level=1).inner_text()
+    await shots(page, "settings")
+
     await page.get_by_role("link", name="Câu hỏi chưa trả lời").click()
     group = page.locator(".group", has_text="cách đổi ảnh đại diện zalo")
     await group.get_by_label("Hướng dẫn trả lời câu này").select_option("zalo-group")
