@@ -6,7 +6,10 @@ kinds and steps in realistic proportions), 10,000 tickets (a tenth still open) a
 50 recipients each, then times the console's calls, each `--runs` times after a warm-up:
 
 - overview of one ward over 30 days, one ward over 90 days, all wards over 90 days (admin);
-- every guide's usage (the Guides page) and one guide's drop-off.
+- every guide's usage (the Guides page) and one guide's drop-off;
+- then the pages themselves through the console's ASGI app (an official and an admin signed in with a
+  real one-time link; 5,000 unanswered questions seeded): the Overview (30 / 90 days, all wards), the
+  Guides list, a guide's page and the Unanswered page (grouping the newest 5,000 questions).
 
 It prints p50 / p95 / max per call and `OK` when p95 < 150 ms (the issue's target), else `SLOW`;
 the exit status is 1 when any call is slow.
@@ -31,21 +34,26 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import httpx
 from sqlalchemy import insert
 
 from bot.adapters.db.announcements import AnnouncementRow, OccurrenceRow, OutboxRow
 from bot.adapters.db.db import Database
 from bot.adapters.db.tickets import StaffGroupRow, TicketRow
+from bot.adapters.db.unanswered import UnansweredRow
 from bot.adapters.db.uow import SqlTransactions
 from bot.adapters.db.usage import UsageEventRow
 from bot.adapters.db.users import UserRow
-from bot.app.residents import Resident
+from bot.adapters.web import create_app
+from bot.app.helpdesk import Delivered, Delivery
+from bot.app.residents import Resident, Role
 from bot.app.stats import StatsService
 from bot.app.usage import UsageKind as K
 from bot.app.usage import hanoi_day, pseudonym
+from bot.bootstrap import build_app
 from bot.core.clock import FixedClock
 from bot.core.content import load_valid_content
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 NOW = dt.datetime(2026, 12, 7, 3, 0, tzinfo=dt.UTC)  # Monday 10:00 in Hà Nội
@@ -197,6 +205,110 @@ async def seed(db: Database, events: int, tickets: int, notices: int) -> None:
             await conn.exec_driver_sql("ANALYZE")
 
 
+UNANSWERED_WORDS = (
+    "cách đổi ảnh zalo",
+    "giá vàng hôm nay",
+    "đăng ký xe máy",
+    "lịch tiêm phòng",
+    "mất thẻ bảo hiểm",
+    "nộp thuế đất",
+    "cấp lại sổ đỏ",
+    "điện bị cắt",
+    "nước yếu quá",
+    "xin giấy tạm trú",
+    "học bổng cho cháu",
+    "đổi bằng lái",
+    "mạng chậm",
+    "vé xe buýt",
+    "khám bệnh online",
+)
+OFFICIAL_EXT, ADMIN_EXT = 70_000_001, 70_000_002
+
+
+class NoSender:
+    """The pages timed only read: nothing is sent."""
+
+    async def send(self, *a: object, **k: object) -> Delivered:
+        return Delivered(Delivery.OK, 1)
+
+    async def copy(self, *a: object, **k: object) -> Delivered:
+        return Delivered(Delivery.OK, 1)
+
+
+async def seed_unanswered(db: Database, n: int = 5000) -> None:
+    rnd = random.Random(7)
+    rows = []
+    for i in range(n):
+        at = NOW - dt.timedelta(seconds=rnd.randrange(90 * 86400))
+        words = rnd.choice(UNANSWERED_WORDS).split()
+        if rnd.random() < 0.5:
+            words.insert(rnd.randrange(len(words) + 1), rnd.choice(("ạ", "ơi", "với", "thế nào", "ở đâu", "bao giờ")))
+        text = " ".join(words) + (f" số {rnd.randrange(300)}" if rnd.random() < 0.3 else "")
+        rows.append(
+            {
+                "ward_id": WARDS[i % 2],
+                "user_hash": f"{rnd.randrange(3000):064x}",
+                "text": text,
+                "outcome": rnd.choice(("none", "unsure")),
+                "topic": None,
+                "score": 0.0,
+                "created_at": at,
+            }
+        )
+    await chunks(db, UnansweredRow.__table__, rows)
+
+
+async def page_timings(url: str, args: argparse.Namespace) -> bool:
+    """The console's pages through its ASGI app, signed in as an official of Tây Hồ and as an admin."""
+    settings = Settings(
+        _env_file=None, database_url=url, bot_token=None, content_dir=PROJECT_ROOT / "content", admin_ids=[ADMIN_EXT]
+    )
+    app = await build_app(settings, FixedClock(NOW))
+    ok = True
+    try:
+        official = await app.residents.identify("telegram", OFFICIAL_EXT, "Cán bộ")
+        await app.residents.grant(official.id, Role.OFFICIAL, "tay-ho", None)
+        official = await app.residents.get(official.id) or official
+        admin = await app.residents.identify("telegram", ADMIN_EXT, "Quản trị")
+        today = hanoi_day(NOW)
+        d90 = (today - dt.timedelta(days=89)).isoformat()
+        api = create_app(app, NoSender())
+        for who, person, pages in (
+            (
+                "official",
+                official,
+                {
+                    "page /overview (30 days)": "/overview",
+                    "page /overview (90 days)": f"/overview?from={d90}",
+                    "page /guides": "/guides",
+                    "page /guides/vneid-activate": "/guides/vneid-activate",
+                    "page /unanswered": "/unanswered",
+                },
+            ),
+            ("admin", admin, {"page /overview all wards, 90 days": f"/overview?from={d90}"}),
+        ):
+            token = await app.signin.issue(person)
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://bench") as web:
+                r = await web.post("/login", data={"t": token})
+                assert r.status_code == 303, (who, r.status_code)
+                for label, path in pages.items():
+
+                    async def get(path: str = path) -> None:
+                        r = await web.get(path)
+                        assert r.status_code == 200, (path, r.status_code)
+
+                    xs = await timings(args.runs, get)
+                    slow = p95(xs) >= TARGET_MS
+                    ok &= not slow
+                    print(
+                        f"  {label:34s} p50 {statistics.median(xs):6.1f} ms  p95 {p95(xs):6.1f} ms  "
+                        f"max {max(xs):6.1f} ms  {'SLOW' if slow else 'OK'}"
+                    )
+    finally:
+        await app.close()
+    return ok
+
+
 async def timings(runs: int, call: Any) -> list[float]:
     await call()  # warm-up: statement compilation, caches
     out = []
@@ -216,6 +328,7 @@ async def bench(name: str, url: str, args: argparse.Namespace) -> bool:
     await db.migrate()
     t = time.perf_counter()
     await seed(db, args.events, args.tickets, args.notices)
+    await seed_unanswered(db)
     print(
         f"{name}: seeded {args.events:,} usage events, {args.tickets:,} tickets, {args.notices} notices "
         f"({args.notices * 50:,} messages) in {time.perf_counter() - t:.1f} s"
@@ -246,7 +359,7 @@ async def bench(name: str, url: str, args: argparse.Namespace) -> bool:
         f"{o.notices.acknowledged:,} acknowledged)"
     )
     await db.close()
-    return ok
+    return await page_timings(url, args) and ok
 
 
 async def main(args: argparse.Namespace) -> int:

@@ -31,7 +31,9 @@ from bot.app.residents import Resident, ResidentService
 from bot.app.stats import StatsService
 from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
+from bot.app.unanswered_desk import UnansweredDesk
 from bot.app.usage import UsageLog
+from bot.app.ward_settings import WardSettings
 from bot.app.web_signin import WebSignIn
 from bot.core.clock import Clock, FixedClock, SystemClock
 from bot.core.content import Content, load_valid_content_cached
@@ -77,6 +79,8 @@ class App:
     console: Console  # the web console's ticket use cases (bot.adapters.web)
     console_notices: ConsoleNotices  # the web console's notices: reports, compose, approve, recall
     replies: StoredReplies  # replies Telegram would not take in time, sent later by the reply worker
+    unanswered_desk: UnansweredDesk  # the web console's unanswered questions: assign a guide, out of scope
+    ward_settings: WardSettings  # the web console's ward settings: office, staff group health, roles
     zalo: ZaloSide | None = None  # the Zalo channel's parts when ZALO_BOT_TOKEN is set
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -188,6 +192,8 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         console=Console(transactions, clock, helpdesk),
         console_notices=ConsoleNotices(transactions, announcements, tickets),
         replies=StoredReplies(transactions, clock),
+        unanswered_desk=UnansweredDesk(transactions, clock, unanswered, learning),
+        ward_settings=WardSettings(transactions, clock, content, residents),
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)

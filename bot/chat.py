@@ -219,11 +219,13 @@ class LocalChat:
         """`:web`: the web console on this chat's fake Telegram, and a sign-in link sent as `/web` would."""
         if self.console is None:
             from bot.adapters.telegram.desk_sender import DeskSender
+            from bot.adapters.telegram.group_probe import TelegramGroupProbe
             from bot.adapters.web import create_app
             from bot.adapters.web.server import start_in_background
 
             s = self.app.settings
-            self.console = await start_in_background(create_app(self.app, DeskSender(self.bot)), s.web_host, s.web_port)
+            api = create_app(self.app, DeskSender(self.bot), TelegramGroupProbe(self.bot))
+            self.console = await start_in_background(api, s.web_host, s.web_port)
         private = next((p for p in PERSONAS.values() if p.user_id == self.persona.user_id and p.chat_id > 0), None)
         if private is None:
             self.out.write("— :web cần một vai có chat riêng (ví dụ  :as staff-dm).\n")

@@ -11,6 +11,7 @@ from bot.settings import Settings
 
 async def run_web(settings: Settings) -> int:
     from bot.adapters.telegram.desk_sender import DeskSender
+    from bot.adapters.telegram.group_probe import TelegramGroupProbe
     from bot.adapters.telegram.official import notifier
     from bot.adapters.web import create_app
     from bot.adapters.web.server import serve
@@ -22,7 +23,7 @@ async def run_web(settings: Settings) -> int:
     try:
         print(f"Web console: {settings.web_base_url} (listening on {settings.web_host}:{settings.web_port})")
         print("Sign in: send /web to the bot in a private chat.")
-        await serve(create_app(app, DeskSender(bot)), settings.web_host, settings.web_port)
+        await serve(create_app(app, DeskSender(bot), TelegramGroupProbe(bot)), settings.web_host, settings.web_port)
     finally:
         await bot.session.close()
         await app.close()

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -42,6 +43,7 @@ class UnansweredGroup:
     wards: tuple[str, ...]
     examples: tuple[str, ...]  # other phrasings, most asked first
     last_seen: dt.datetime
+    phrasings: tuple[str, ...] = ()  # every phrasing in the group, the most asked first
 
 
 def user_hash(salt: str, user_key: str) -> str:
@@ -89,12 +91,23 @@ class UnansweredLog:
     def _worth_storing(result: MatchResult) -> bool:
         return result.outcome is not Outcome.CONFIDENT and bool(scrub(result.normalized)[:300])
 
-    async def report(self, limit: int = 20, since: dt.datetime | None = None) -> list[UnansweredGroup]:
-        """The `limit` largest groups of similar questions (then the most people, the most recent)."""
+    async def report(
+        self,
+        limit: int = 20,
+        since: dt.datetime | None = None,
+        wards: Collection[str] | None = None,
+        skip_decided: bool = False,
+    ) -> list[UnansweredGroup]:
+        """The `limit` largest groups of similar questions (then the most people, the most recent),
+        from `wards` only (None: all); with `skip_decided`, without the phrasings the console has
+        assigned or marked out of scope for the question's ward or for every ward."""
         async with self.uow() as tx:
-            rows = await tx.unanswered.recent(MAX_ROWS, since)
+            rows = await tx.unanswered.recent(MAX_ROWS, since, wards)
+            decided = await tx.unanswered.decided(wards) if skip_decided else set()
         by_text: dict[str, list[UnansweredRecord]] = {}
         for row in rows:
+            if (None, row.text) in decided or (row.ward_id, row.text) in decided:
+                continue
             by_text.setdefault(row.text, []).append(row)
         # the most asked phrasings found the groups (written with diacritics first: easier to read);
         # the rest join the closest one
@@ -150,4 +163,5 @@ class UnansweredLog:
             wards=tuple(sorted({r.ward_id for r in rows if r.ward_id})),
             examples=tuple(phrasings[1 : 1 + MAX_EXAMPLES]),
             last_seen=max(r.created_at for r in rows),
+            phrasings=tuple(phrasings),
         )

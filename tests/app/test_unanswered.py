@@ -173,3 +173,26 @@ async def test_cli_lists_the_groups(sqlite_url, matcher):
     assert "3×   3 people  kết quả xổ số miền bắc" in text
     assert text.index("xổ số") < text.index("gửi tiền")
     assert "closest guide" in text
+
+
+async def test_a_report_for_some_wards_leaves_out_the_phrasings_decided_there(db_url):
+    db, log = await _log(db_url)
+    try:
+        async with SqlTransactions(db)() as tx:
+            for ward, text in (("tay-ho", "giá vàng hôm nay"), ("phu-thuong", "giá vàng hôm nay"), (None, "xem bói")):
+                await tx.unanswered.add(
+                    ward_id=ward, user_hash="h", text=text, outcome="none", topic=None, score=0.0, created_at=T0
+                )
+            await tx.unanswered.decide("tay-ho", ["giá vàng hôm nay"], "out_of_scope", None, 7, T0)
+        everything = await log.report()
+        assert [(g.text, g.count) for g in everything] == [("giá vàng hôm nay", 2), ("xem bói", 1)]
+        tay_ho = await log.report(wards={"tay-ho"}, skip_decided=True)
+        assert tay_ho == []
+        both = await log.report(wards={"tay-ho", "phu-thuong"}, skip_decided=True)
+        assert [(g.text, g.count, g.wards) for g in both] == [("giá vàng hôm nay", 1, ("phu-thuong",))]
+        async with SqlTransactions(db)() as tx:
+            await tx.unanswered.decide(None, ["xem bói"], "out_of_scope", None, 7, T0)  # an admin, every ward
+            assert await tx.unanswered.decided({"phu-thuong"}) == {(None, "xem bói")}
+        assert [g.text for g in await log.report(skip_decided=True)] == ["giá vàng hôm nay"]
+    finally:
+        await db.close()

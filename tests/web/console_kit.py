@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import httpx
 
 from bot.adapters.telegram.desk_sender import DeskSender
+from bot.adapters.telegram.group_probe import TelegramGroupProbe
 from bot.adapters.web import create_app
 from tests.harness import Harness
 
@@ -17,7 +18,7 @@ BASE = "http://console.test"
 
 
 def console_client(harness: Harness) -> httpx.AsyncClient:
-    api = create_app(harness.app, DeskSender(harness.bot))
+    api = create_app(harness.app, DeskSender(harness.bot), TelegramGroupProbe(harness.bot))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url=BASE)
 
 

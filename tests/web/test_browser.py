@@ -108,3 +108,72 @@ async def test_staff_sign_in_with_a_web_link_and_answer_a_ticket_in_the_browser(
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     await context.close()
+
+
+async def test_an_official_reads_the_overview_and_prints_a_guide_poster_in_the_browser(harness, console_url, browser):
+    import pypdfium2 as pdfium
+
+    from tests.telegram.test_announcements import OFFICIAL, ward_with_groups
+    from tests.web.test_guides import qr_codes
+    from tests.web.test_overview import seeded
+    from tests.web.test_unanswered import asked
+
+    await ward_with_groups(harness)
+    await seeded(harness)
+    await asked(harness, "tay-ho", "cách đổi ảnh đại diện zalo", "cách đổi ảnh đại diện zalo", "giá vàng hôm nay")
+    out = await harness.actor(OFFICIAL, "Chủ tịch phường").send("/web")
+    link = LINK.search(out[-1].text)
+    assert link, out[-1].text
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
+    page = await context.new_page()
+    await page.goto(link.group(0))
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await page.wait_for_url(f"{console_url}/overview")
+    assert await page.get_by_role("heading", level=1).inner_text() == "Tổng quan: Phường Tây Hồ"
+    chart = page.get_by_role("img", name="Câu hỏi mỗi ngày")
+    assert await chart.is_visible()
+    dropoff = page.get_by_role("img", name="Người dân dừng ở bước nào: Cài ứng dụng iHanoi")
+    assert await dropoff.is_visible()
+    assert "2 lượt người bắt đầu một hướng dẫn" in await page.locator("#h-guides + p").inner_text()
+    await shots(page, "overview")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    # a narrower range through the GET form
+    await page.get_by_label("Từ ngày").fill("2026-01-01")
+    await page.get_by_label("Đến ngày").fill("2026-01-31")
+    await page.get_by_role("button", name="Xem").click()
+    await page.wait_for_url("**/overview?*from=2026-01-01*")
+    assert "0 lượt người bắt đầu" in await page.locator("#h-guides + p").inner_text()
+
+    await page.get_by_role("link", name="Hướng dẫn", exact=True).click()
+    await page.get_by_role("link", name="Cài ứng dụng iHanoi").click()
+    await page.wait_for_url(f"{console_url}/guides/ihanoi-install")
+    await shots(page, "guide")
+    async with page.expect_download() as got:
+        await page.get_by_role("link", name="Tải tờ A4 (PDF, tiếng Việt)").click()
+    download = await got.value
+    pages = list(pdfium.PdfDocument(str(await download.path())))
+    assert len(pages) == 1
+    assert qr_codes(pages[0]) == ["https://t.me/TroLySoPhuongBot?start=ihanoi-install"]
+
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    await page.get_by_role("link", name="Phường", exact=True).click()
+    await page.wait_for_url(f"{console_url}/settings")
+    assert "Thông tin phường: Phường Tây Hồ" in await page.get_by_role("heading", level=1).inner_text()
+    await shots(page, "settings")
+
+    await page.get_by_role("link", name="Câu hỏi chưa trả lời").click()
+    group = page.locator(".group", has_text="cách đổi ảnh đại diện zalo")
+    await group.get_by_label("Hướng dẫn trả lời câu này").select_option("zalo-group")
+    await group.get_by_role("button", name="Gán hướng dẫn").click()
+    await page.wait_for_url("**/unanswered?*done=assigned*")
+    assert "Đã gán hướng dẫn" in await page.get_by_role("status").inner_text()
+    await shots(page, "unanswered")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await context.close()

@@ -134,6 +134,16 @@ class UserRepo:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def members(self, ward_id: str) -> list[tuple[int, str, str, int]]:
+        """(user id, name, role, external id) of everyone holding a role in the ward, by name."""
+        q = (
+            select(UserRow.id, UserRow.display_name, RoleRow.role, UserRow.external_id)
+            .join(RoleRow, RoleRow.user_id == UserRow.id)
+            .where(RoleRow.ward_id == ward_id)
+            .order_by(UserRow.display_name, UserRow.id, RoleRow.role)
+        )
+        return [(int(a), str(b), str(c), int(d)) for a, b, c, d in (await self.s.execute(q)).all()]
+
     async def revoke(self, user_id: int, role: str, ward_id: str) -> bool:
         row = (
             await self.s.execute(

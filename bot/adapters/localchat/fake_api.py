@@ -357,9 +357,21 @@ class FakeBotAPI:
         return self._ok({"message_thread_id": tid, "name": p.get("name", ""), "icon_color": 7322096})
 
     async def _m_getchat(self, p: dict[str, Any]) -> web.Response:
+        """A ChatFullInfo: the chat plus the fields Bot API 9 always sends."""
         chat_id = int(p["chat_id"])
         self._check_recipient(chat_id)
-        return self._ok(self._chat(chat_id))
+        gifts = dict.fromkeys(
+            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels"), False
+        )
+        full = {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
+        return self._ok(self._chat(chat_id) | full)
+
+    async def _m_getchatmember(self, p: dict[str, Any]) -> web.Response:
+        """The bot is a plain member of every group it was not kicked from."""
+        chat_id = int(p["chat_id"])
+        self._check_recipient(chat_id)
+        user = {"id": int(p["user_id"]), "is_bot": True, "first_name": "Bot"}
+        return self._ok({"status": "member", "user": user})
 
     async def _get_updates(self, p: dict[str, Any]) -> web.Response:
         timeout = float(p.get("timeout", 0) or 0)

@@ -8,6 +8,9 @@ the Telegram adapter (bot.app.console, bot.app.helpdesk, bot.app.announcements).
     pages.py     what every route shares: the signed-in user, CSRF-checked forms, rendering a template
     auth.py      sign-in, sign-out, language switch
     tickets.py   the inbox, a ticket's page, answer / note / close
+    overview.py  the ward's figures: questions, guides, where residents get stuck, tickets vs SLA, notices
+    guides.py    every guide as residents see it, its usage, deep link, QR code and A4 posters
+    unanswered.py  unanswered questions grouped: assign a guide, mark out of scope
     admin.py     the audit log
     server.py    `bot web`: uvicorn serving it
 """

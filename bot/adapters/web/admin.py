@@ -1,4 +1,4 @@
-"""Admin pages: the audit log of every staff, official and admin action; slots for pages to come."""
+"""Admin pages: the audit log of every staff, official and admin action."""
 
 from __future__ import annotations
 
@@ -15,13 +15,3 @@ router = APIRouter()
 async def audit(request: Request, user: ConsoleUser = Depends(current_user)) -> Response:
     lines = await web(request).services.console.audit(user)  # NotAllowed (403) for anyone but an admin
     return render(request, "audit.html", user=user, lines=lines)
-
-
-@router.get("/overview")
-async def overview(request: Request, user: ConsoleUser = Depends(current_user)) -> Response:
-    return render(request, "slot.html", user=user, title_key="nav_overview")
-
-
-@router.get("/guides")
-async def guides(request: Request, user: ConsoleUser = Depends(current_user)) -> Response:
-    return render(request, "slot.html", user=user, title_key="nav_guides")

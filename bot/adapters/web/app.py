@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.adapters.web import admin, auth, notices, tickets
+from bot.adapters.web import admin, auth, guides, notices, overview, tickets, unanswered, ward_page
 from bot.adapters.web.pages import (
     MAX_BODY,
     STATIC,
@@ -25,17 +25,19 @@ from bot.adapters.web.pages import (
 from bot.adapters.web.session import COOKIE, IDLE, SessionCodec
 from bot.app.helpdesk import Sender
 from bot.app.tickets import NotAllowed, TicketNotFound
+from bot.app.ward_settings import GroupProbe
 
 log = logging.getLogger("bot.web")
 ERRORS = {400: "err_422", 403: "err_403", 404: "err_404", 405: "err_405", 413: "err_413", 422: "err_422"}
 
 
-def create_app(services: ConsoleServices, sender: Sender) -> FastAPI:
-    """The console on the composition root's services (pass `bootstrap.App`); `sender` reaches residents."""
+def create_app(services: ConsoleServices, sender: Sender, probe: GroupProbe | None = None) -> FastAPI:
+    """The console on the composition root's services (pass `bootstrap.App`); `sender` reaches residents,
+    `probe` checks staff groups for the ward settings page (without one their health shows as not checked)."""
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    api.state.web = Web(services, sender, SessionCodec(services.settings.hash_salt.get_secret_value()))
+    api.state.web = Web(services, sender, SessionCodec(services.settings.hash_salt.get_secret_value()), probe)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, tickets, notices, admin):
+    for module in (auth, tickets, notices, overview, guides, unanswered, ward_page, admin):
         api.include_router(module.router)
     _error_pages(api)
 

@@ -22,7 +22,7 @@ async def home(request: Request) -> Response:
 
 
 def _landing(user: ConsoleUser) -> Response:
-    return RedirectResponse("/tickets" if user.may(Role.STAFF) else "/notices", status_code=303)
+    return RedirectResponse("/tickets" if user.may(Role.STAFF) else "/overview", status_code=303)
 
 
 @router.get("/login")

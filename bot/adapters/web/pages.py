@@ -19,6 +19,9 @@ from bot.app.console import Console
 from bot.app.console_notices import ConsoleNotices
 from bot.app.helpdesk import HelpDesk, Sender
 from bot.app.residents import Role
+from bot.app.stats import StatsService
+from bot.app.unanswered_desk import UnansweredDesk
+from bot.app.ward_settings import GroupProbe, WardSettings
 from bot.app.web_signin import ConsoleUser, WebSignIn
 from bot.core.clock import Clock
 from bot.core.content import Content
@@ -44,6 +47,9 @@ class ConsoleServices(Protocol):
     signin: WebSignIn
     console: Console
     console_notices: ConsoleNotices
+    stats: StatsService
+    unanswered_desk: UnansweredDesk
+    ward_settings: WardSettings
 
 
 class SignInNeeded(Exception):
@@ -59,6 +65,7 @@ class Web:
     services: ConsoleServices
     sender: Sender
     codec: SessionCodec
+    probe: GroupProbe | None = None  # asks the messenger about staff groups (ward settings)
     env: jinja2.Environment = field(init=False)
 
     def __post_init__(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 
@@ -31,6 +31,30 @@ class UnansweredRepository(Protocol):
         created_at: dt.datetime,
     ) -> None: ...
 
-    async def recent(self, limit: int, since: dt.datetime | None = None) -> Sequence[UnansweredRecord]:
-        """The newest `limit` questions (newest first), optionally only those at or after `since`."""
+    async def recent(
+        self, limit: int, since: dt.datetime | None = None, wards: Collection[str] | None = None
+    ) -> Sequence[UnansweredRecord]:
+        """The newest `limit` questions (newest first), optionally only those at or after `since`,
+        only from `wards` (None: every ward, and questions from residents without one)."""
+        ...
+
+    async def decided(self, wards: Collection[str] | None) -> set[tuple[str | None, str]]:
+        """(ward, text) of the console's decisions that apply to `wards`: theirs and those taken for
+        every ward (ward None); all of them when `wards` is None."""
+        ...
+
+    async def decide(
+        self,
+        ward_id: str | None,
+        texts: Collection[str],
+        decision: str,
+        guide_id: str | None,
+        actor_id: int | None,
+        now: dt.datetime,
+    ) -> None:
+        """Take these phrasings off the list of `ward_id` (None: of every ward)."""
+        ...
+
+    async def fingerprint(self) -> tuple[int, int, int]:
+        """A value that changes whenever a question or a decision is added, or a question removed."""
         ...

@@ -58,6 +58,9 @@ class UserRepository(Protocol):
         ...
 
     async def revoke(self, user_id: int, role: str, ward_id: str) -> bool: ...
+    async def members(self, ward_id: str) -> Sequence[tuple[int, str, str, int]]:
+        """(user id, name, role, external id) of everyone holding a role in the ward, by name."""
+        ...
 
 
 class ProgressRepository(Protocol):
