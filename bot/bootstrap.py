@@ -186,6 +186,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     _install_learning(app)
     _install_helpdesk(app)
     _install_notices(app)
+    _install_consultations(app)
     if settings.zalo_bot_token is not None:
         from bot.adapters.zalo.serve import ZaloSide
 
@@ -252,6 +253,38 @@ def _install_notices(app: App) -> None:
     app.extra.setdefault("on_shutdown", []).append(app.notices.stop)
     app.extra.setdefault("localchat_demo", []).append(notices_demo.demo)
     app.extra.setdefault("localchat_tick", []).append(notices_demo.tick)
+
+
+def _install_consultations(app: App) -> None:
+    """Consultations (lấy ý kiến): the service, its router, the closing worker, the local chat's `:tick`."""
+    from bot.adapters.db.consultations import SqlConsultations
+    from bot.adapters.telegram import consultations as consult_router
+    from bot.adapters.telegram.official import notifier
+    from bot.app.consultations import ConsultationService
+    from bot.workers.consultations import ConsultationWorker
+
+    service = ConsultationService(
+        SqlConsultations(app.db),
+        app.announcements,
+        app.announcements.clock,  # the notices' clock: the local chat's `:tick` moves both
+        app.texts,
+        app.content,
+        deep_link_base=f"https://t.me/{app.settings.bot_username}",
+    )
+    worker = ConsultationWorker(service)
+
+    async def start(bot: Bot) -> None:
+        await worker.start(notifier(bot))
+
+    async def tick(chat: Any, rest: str) -> None:  # the local chat's `:tick`: results of what closed
+        await worker.tick()
+
+    app.extra["consultations"] = service
+    app.extra["consultation_worker"] = worker
+    app.extra.setdefault("routers", []).append(consult_router.make_router)
+    app.extra.setdefault("on_startup", []).append(start)
+    app.extra.setdefault("on_shutdown", []).append(worker.stop)
+    app.extra.setdefault("localchat_tick", []).append(tick)
 
 
 def _install_learning(app: App) -> None:
