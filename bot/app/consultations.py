@@ -186,7 +186,7 @@ class ConsultationService:
         audience = self.t(lang, "consult.audience_ward", ward=ward.name.get(lang) if ward else d.ward_id)
         if d.scope is Scope.NEIGHBOURHOODS:
             audience = self.t(lang, "consult.audience_tdp", tdps=", ".join(d.neighbourhoods))
-        yes, no = self.t(lang, "consult.yes"), self.t(lang, "consult.no")
+        yes, no = self.t(lang, "consult.word_yes"), self.t(lang, "consult.word_no")
         return self.t(
             lang,
             "consult.summary",
@@ -269,6 +269,10 @@ class ConsultationService:
     async def csv(self, consultation_id: int) -> str | None:
         r = await self.results(consultation_id)
         return results_csv(r) if r else None
+
+    @staticmethod
+    def csv_of(r: Results) -> str:
+        return results_csv(r)
 
     async def live(self, who: Resident, consultation_id: int, lang: str) -> Screen:
         """The official's view: counts so far (or final), per option and per tổ, and the refresh button."""
