@@ -347,7 +347,9 @@ class ConsultationService:
         if c.show_results:
             res = await self.results(c.id)
             if res is not None:
-                text += "\n\n" + self.t(lang, "consult.results_for_residents") + "\n" + self.results_text(res, lang)
+                # overall only: a tổ where few answered would show how each one voted
+                text += "\n\n" + self.t(lang, "consult.results_for_residents") + "\n"
+                text += self.results_text(res, lang, per_tdp=False)
         return Screen(text)
 
     async def open_vote(self, r: Resident, consultation_id: int) -> Screen:
