@@ -13,7 +13,7 @@ from bot.app.consultations import ConsultationService
 from bot.workers.consultations import ConsultationWorker
 from tests.conftest import make_settings
 from tests.harness import Harness
-from tests.telegram.test_announcements import G5, G7, OFFICIAL, runner_of, ward_with_groups
+from tests.telegram.test_announcements import ADMIN, G5, G7, OFFICIAL, OFFICIAL2, runner_of, ward_with_groups
 
 GONE = "Nút này không còn dùng được"
 LINK = "https://t.me/TroLySoPhuongBot?start=vote_1"
@@ -132,3 +132,53 @@ async def test_the_wizard_refuses_residents_and_forged_steps(h):
     out = await o.press("Không, bỏ")
     assert "Đã bỏ bản soạn" in out[-1].text
     assert await h.app.extra["consultations"].get(1) is None
+
+
+async def test_a_consultation_for_one_tdp_waits_for_approval_then_reaches_only_that_tdp(h):
+    fake = h.fake
+    await ward_with_groups(h, (G5, "5"), (G7, "7"))
+    admin = h.actor(ADMIN)
+    await admin.send(f"/grant_official {OFFICIAL2} tay-ho")
+    await admin.send("/approval tay-ho on")
+    second = h.actor(OFFICIAL2, "Phó chủ tịch")
+    await second.send("/start")
+    lan = await h.onboarded(1001, tdp="5")
+    minh = await h.onboarded(1002, tdp="7")
+
+    o = h.actor(OFFICIAL, "Chủ tịch phường")
+    await o.send("/lay_y_kien")
+    await o.send("Tổ 5 có muốn mở lớp học điện thoại buổi tối không?")
+    await o.press("Có / Không")
+    await o.press("Một số tổ dân phố")
+    out = await o.send("tổ 5")
+    assert "Hạn trả lời" in out[-1].text
+    await o.send("28/11 20:00")
+    await o.press("Không")  # answers may not change
+    out = await o.press("Không")  # results not shown to residents
+    assert "Hỏi: tổ dân phố 5" in out[-1].text and "1. Có\n2. Không" in out[-1].text
+    out = await o.press("Có, gửi")
+    assert "chờ cán bộ khác duyệt" in out[-1].text
+    runner = runner_of(h)
+    await runner.pump()
+    assert not any(LINK in m.text for m in fake.messages_to(G5))  # not before the approval
+    await second.press("Duyệt")
+    await runner.pump()
+    assert any(LINK in m.text for m in fake.messages_to(G5))
+    assert not any(LINK in m.text for m in fake.messages_to(G7) + fake.messages_to(1002))
+
+    out = await minh.send("/start vote_1")
+    assert "chỉ dành cho cư dân tổ dân phố 5" in out[-1].text
+    await lan.send("/start vote_1")
+    out = await lan.press("Có")
+    assert "cảm ơn bác" in out[-1].text and "đổi câu trả lời" not in out[-1].text
+    out = await lan.send("/start vote_1")
+    assert "Bác đã chọn: «Có»" in out[-1].text and out[-1].button_labels == []
+    out = await lan.press_data("cs:v:1:2")  # an old ballot's button
+    assert "không cho đổi" in out[-1].text
+    out = await o.send("/ket_qua")
+    assert "#1 · đang mở" in out[-1].text
+    h.clock.advance(days=4)
+    out = await lan.send("/start vote_1")
+    assert "Cuộc lấy ý kiến đã kết thúc" in out[-1].text and "Kết quả" not in out[-1].text
+    out = await o.send("/ket_qua 1")
+    assert "Kết quả cuối cùng" in out[-1].text and "Tổ 5: Có: 1 · Không: 0; 1 người trả lời" in out[-1].text
