@@ -14,12 +14,32 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 
 from bot.app.announcements import AnnouncementService, Audience, Draft, NoticeError, Notify, Status
-from bot.app.consult_results import Results, percent, results_csv
-from bot.app.ports.consultations import AdultCounts, ConsultationRecord, ConsultationStore, NewConsultation
+from bot.app.consult_model import (
+    MAX_OPEN,
+    MAX_OPTIONS,
+    MIN_OPEN,
+    MIN_OPTIONS,
+    OPTION_LIMIT,
+    PAYLOAD,
+    QUESTION_LIMIT,
+    VOTE,
+    Consultation,
+    ConsultDraft,
+    ConsultError,
+    Created,
+    Scope,
+    Voted,
+    consultation_of,
+    neighbourhood_list,
+    no_adult_counts,
+    options_from_lines,
+    vote_id,
+)
+from bot.app.consult_results import Results, results_csv
+from bot.app.consult_view import ConsultViewMixin
+from bot.app.ports.consultations import AdultCounts, ConsultationRepository, ConsultationStore, NewConsultation
 from bot.app.residents import Resident, Role
 from bot.core.clock import Clock
 from bot.core.content import Content
@@ -29,103 +49,29 @@ from bot.core.screens import Button, Screen, rows
 
 log = logging.getLogger(__name__)
 
-QUESTION_LIMIT = 300
-OPTION_LIMIT = 40  # an option is a button label
-MIN_OPTIONS, MAX_OPTIONS = 2, 6
-MIN_OPEN = dt.timedelta(minutes=10)
-MAX_OPEN = dt.timedelta(days=90)
-PAYLOAD = "vote_"  # t.me/<bot>?start=vote_<id>
-VOTE = "cs:v"  # `cs:v:<id>:<option>`: a resident's vote button (Telegram: VoteCb)
+__all__ = [
+    "MAX_OPEN",
+    "MAX_OPTIONS",
+    "MIN_OPEN",
+    "MIN_OPTIONS",
+    "OPTION_LIMIT",
+    "PAYLOAD",
+    "QUESTION_LIMIT",
+    "VOTE",
+    "ConsultDraft",
+    "ConsultError",
+    "Consultation",
+    "ConsultationService",
+    "Created",
+    "Scope",
+    "Voted",
+    "neighbourhood_list",
+    "options_from_lines",
+    "vote_id",
+]
 
 
-class ConsultError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-class Scope(StrEnum):
-    WARD = "ward"
-    NEIGHBOURHOODS = "tdp"
-
-
-@dataclass(frozen=True)
-class ConsultDraft:
-    ward_id: str
-    question: str
-    options: tuple[str, ...]
-    scope: Scope
-    neighbourhoods: tuple[str, ...]
-    closes_at: dt.datetime
-    allow_change: bool
-    show_results: bool
-
-
-@dataclass(frozen=True)
-class Consultation:
-    id: int
-    ward_id: str
-    author_id: int
-    author_chat_id: int
-    question: str
-    options: tuple[str, ...]
-    scope: Scope
-    neighbourhoods: tuple[str, ...]
-    closes_at: dt.datetime
-    allow_change: bool
-    show_results: bool
-    closed: bool
-    notice_id: int | None
-
-    def open_at(self, now: dt.datetime) -> bool:
-        return not self.closed and now < self.closes_at
-
-
-@dataclass(frozen=True)
-class Created:
-    consultation: Consultation
-    notice_pending: bool  # the ward requires a second official's approval of the notice
-
-
-@dataclass(frozen=True)
-class Voted:
-    """What a resident sees after pressing a vote button; `stale` for a forged or outdated button."""
-
-    screen: Screen
-    stale: bool = False
-
-
-def _of(row: ConsultationRecord) -> Consultation:
-    return Consultation(
-        id=row.id,
-        ward_id=row.ward_id,
-        author_id=row.author_id,
-        author_chat_id=row.author_chat_id,
-        question=row.question,
-        options=tuple(o for o in row.options.split("\n") if o),
-        scope=Scope(row.audience),
-        neighbourhoods=tuple(n for n in row.neighbourhoods.split(",") if n),
-        closes_at=row.closes_at,
-        allow_change=row.allow_change,
-        show_results=row.show_results,
-        closed=row.status == "closed",
-        notice_id=row.notice_id,
-    )
-
-
-async def no_adult_counts(ward_id: str) -> dict[str, int]:
-    return {}
-
-
-def vote_id(payload: str | None) -> int | None:
-    """The consultation id of a `vote_<id>` start payload; 0 for a vote payload that is not a number."""
-    if not payload or not payload.startswith(PAYLOAD):
-        return None
-    rest = payload[len(PAYLOAD) :]
-    return int(rest) if rest.isdigit() and len(rest) <= 9 else 0
-
-
-class ConsultationService:
+class ConsultationService(ConsultViewMixin):
     def __init__(
         self,
         store: ConsultationStore,
@@ -181,23 +127,6 @@ class ConsultationService:
         if closes_at > now + MAX_OPEN:
             raise ConsultError("closes_too_far")
 
-    def summary(self, d: ConsultDraft, lang: str) -> str:
-        ward = self.content.ward(d.ward_id)
-        audience = self.t(lang, "consult.audience_ward", ward=ward.name.get(lang) if ward else d.ward_id)
-        if d.scope is Scope.NEIGHBOURHOODS:
-            audience = self.t(lang, "consult.audience_tdp", tdps=", ".join(d.neighbourhoods))
-        yes, no = self.t(lang, "consult.word_yes"), self.t(lang, "consult.word_no")
-        return self.t(
-            lang,
-            "consult.summary",
-            question=d.question.strip(),
-            options="\n".join(f"{i}. {o.strip()}" for i, o in enumerate(d.options, 1)),
-            audience=audience,
-            closes=format_local(d.closes_at),
-            change=yes if d.allow_change else no,
-            show=yes if d.show_results else no,
-        )
-
     async def create(self, d: ConsultDraft, author: Resident) -> Created:
         """Checks every rule, saves the consultation and announces it as a ward notice with its link."""
         self.validate(d, author)
@@ -218,7 +147,7 @@ class ConsultationService:
                     created_at=now,
                 )
             )
-            consultation = _of(row)
+            consultation = consultation_of(row)
         text = self.t(
             "vi",
             "consult.notice_text",
@@ -241,27 +170,27 @@ class ConsultationService:
             row2 = await repo.get(consultation.id, lock=True)
             if row2 is not None:
                 row2.notice_id = notice.id
-                consultation = _of(row2)
+                consultation = consultation_of(row2)
         return Created(consultation, notice.status is Status.PENDING_APPROVAL)
 
     async def get(self, consultation_id: int) -> Consultation | None:
         async with self.store() as repo:
             row = await repo.get(consultation_id)
-            return _of(row) if row else None
+            return consultation_of(row) if row else None
 
     async def list_for(self, who: Resident, limit: int = 10) -> list[Consultation]:
         wards = self.wards_of(who)
         if not wards:
             return []
         async with self.store() as repo:
-            return [_of(r) for r in await repo.list_for_wards(None if who.is_admin else wards, limit)]
+            return [consultation_of(r) for r in await repo.list_for_wards(None if who.is_admin else wards, limit)]
 
     async def results(self, consultation_id: int) -> Results | None:
         async with self.store() as repo:
             row = await repo.get(consultation_id)
             if row is None:
                 return None
-            c = _of(row)
+            c = consultation_of(row)
             counts = await repo.counts(c.id)
         adults = await self.adult_counts(c.ward_id)
         return Results.build(c.id, c.question, c.options, counts, adults, c.neighbourhoods)
@@ -289,33 +218,6 @@ class ConsultationService:
         buttons = rows(Button(self.t(lang, "consult.btn_refresh"), f"cs:r:{c.id}")) if c.open_at(now) else ()
         return Screen(text, buttons)
 
-    def results_text(self, r: Results, lang: str, *, per_tdp: bool = True) -> str:
-        lines = [f"❓ {r.question}", ""]
-        for i, o in enumerate(r.options, 1):
-            lines.append(
-                self.t(
-                    lang, "consult.result_option", option=o, n=r.overall.votes[i - 1], pct=percent(r.overall.share(i))
-                )
-            )
-        lines.append("")
-        lines.append(self._turnout(lang, "consult.result_total", r.overall.voters, r.overall.adults, r.overall.turnout))
-        if per_tdp and r.by_tdp:
-            lines += ["", self.t(lang, "consult.result_by_tdp")]
-            for row in r.by_tdp:
-                votes = " · ".join(f"{o}: {n}" for o, n in zip(r.options, row.votes, strict=True))
-                tdp = row.neighbourhood or self.t(lang, "consult.tdp_unknown")
-                lines.append(
-                    self.t(lang, "consult.result_tdp", tdp=tdp, votes=votes)
-                    + " "
-                    + self._turnout(lang, "consult.turnout", row.voters, row.adults, row.turnout)
-                )
-        return "\n".join(lines)
-
-    def _turnout(self, lang: str, key: str, voters: int, adults: int | None, turnout: float | None) -> str:
-        if adults:
-            return self.t(lang, key + "_of", n=voters, adults=adults, pct=percent(turnout))
-        return self.t(lang, key, n=voters)
-
     # --- residents -----------------------------------------------------------------------------
 
     def _eligible(self, r: Resident, c: Consultation) -> str | None:
@@ -328,18 +230,6 @@ class ConsultationService:
         if c.scope is Scope.NEIGHBOURHOODS and (r.neighbourhood or "") not in c.neighbourhoods:
             return "consult.other_tdp"
         return None if ward else "consult.unknown"
-
-    def _ballot(self, r: Resident, c: Consultation, chosen: int | None) -> Screen:
-        lang = r.language
-        text = self.t(lang, "consult.ballot", question=c.question, closes=format_local(c.closes_at))
-        if chosen is not None:
-            text += "\n\n" + self.t(lang, "consult.your_choice", option=c.options[chosen - 1])
-            if c.allow_change:
-                text += "\n" + self.t(lang, "consult.may_change")
-        buttons = rows(
-            *[Button(("✅ " if i == chosen else "") + o, f"{VOTE}:{c.id}:{i}") for i, o in enumerate(c.options, 1)]
-        )
-        return Screen(text, buttons if chosen is None or c.allow_change else ())
 
     async def _closed_screen(self, r: Resident, c: Consultation) -> Screen:
         lang = r.language
@@ -367,44 +257,39 @@ class ConsultationService:
             mine = await repo.vote_of(c.id, r.id)
         return self._ballot(r, c, mine.option if mine else None)
 
-    def _refusal(self, r: Resident, c: Consultation, key: str) -> str:
-        ward = self.content.ward(c.ward_id)
-        name = ward.name.get(r.language) if ward else c.ward_id
-        return self.t(r.language, key, ward=name, tdps=", ".join(c.neighbourhoods))
-
     async def vote(self, r: Resident, consultation_id: int, option: int) -> Voted:
-        lang = r.language
+        """A vote button pressed: counted, changed, refused, or "đã kết thúc"; `stale` for a forged option."""
         now = self.clock.now()
         async with self.store() as repo:
             row = await repo.get(consultation_id)
-            c = _of(row) if row else None
+            c = consultation_of(row) if row else None
             if c is None or not 1 <= option <= len(c.options):
-                return Voted(Screen(self.t(lang, "common.button_gone")), stale=True)
-            if not c.open_at(now):
-                closed = True
-            else:
-                closed = False
-                why = self._eligible(r, c)
-                if why is not None:
-                    return Voted(Screen(self._refusal(r, c, why)))
-                mine = await repo.vote_of(c.id, r.id)
-                if mine is None:
-                    if not await repo.add_vote(c.id, r.id, option, r.neighbourhood or "", now):
-                        mine = await repo.vote_of(c.id, r.id)  # a second tap raced the first
-                    else:
-                        text = self.t(lang, "consult.thanks", option=c.options[option - 1])
-                        if c.allow_change:
-                            text += "\n" + self.t(lang, "consult.may_change_until", closes=format_local(c.closes_at))
-                        return Voted(Screen(text))
-                assert mine is not None
-                if mine.option == option:
-                    return Voted(Screen(self.t(lang, "consult.same_choice", option=c.options[option - 1])))
-                if not c.allow_change:
-                    return Voted(Screen(self.t(lang, "consult.no_change", option=c.options[mine.option - 1])))
-                await repo.change_vote(c.id, r.id, option, now)
-                return Voted(Screen(self.t(lang, "consult.changed", option=c.options[option - 1])))
-        assert closed
+                return Voted(Screen(self.t(r.language, "common.button_gone")), stale=True)
+            if c.open_at(now):
+                return Voted(await self._cast(repo, r, c, option, now))
         return Voted(await self._closed_screen(r, c))
+
+    async def _cast(
+        self, repo: ConsultationRepository, r: Resident, c: Consultation, option: int, now: dt.datetime
+    ) -> Screen:
+        lang, chosen = r.language, c.options[option - 1]
+        why = self._eligible(r, c)
+        if why is not None:
+            return Screen(self._refusal(r, c, why))
+        mine = await repo.vote_of(c.id, r.id)
+        if mine is None and await repo.add_vote(c.id, r.id, option, r.neighbourhood or "", now):
+            text = self.t(lang, "consult.thanks", option=chosen)
+            if c.allow_change:
+                text += "\n" + self.t(lang, "consult.may_change_until", closes=format_local(c.closes_at))
+            return Screen(text)
+        mine = mine or await repo.vote_of(c.id, r.id)  # None before: a second tap raced the first
+        assert mine is not None
+        if mine.option == option:
+            return Screen(self.t(lang, "consult.same_choice", option=chosen))
+        if not c.allow_change:
+            return Screen(self.t(lang, "consult.no_change", option=c.options[mine.option - 1]))
+        await repo.change_vote(c.id, r.id, option, now)
+        return Screen(self.t(lang, "consult.changed", option=chosen))
 
     # --- closing -------------------------------------------------------------------------------
 
@@ -420,7 +305,7 @@ class ConsultationService:
                     continue
                 row = await repo.get(cid)
                 assert row is not None
-                c = _of(row)
+                c = consultation_of(row)
             closed.append(cid)
             await self._tell_author(c)
         return closed
@@ -436,22 +321,3 @@ class ConsultationService:
             await self.notify(c.author_chat_id, Screen(text + "\n\n" + self.results_text(r, "vi")))
         except Exception:
             log.exception("could not send consultation %s's result to its author", c.id)
-
-
-def options_from_lines(text: str) -> tuple[str, ...]:
-    """The options an official typed, one per line (a leading "1." or "-" dropped)."""
-    out: list[str] = []
-    for line in text.splitlines():
-        s = line.strip().lstrip("-•*").strip()
-        head, sep, tail = s.partition(".")
-        if sep and head.isdigit():
-            s = tail.strip()
-        elif s[:2].rstrip(")").isdigit() and ")" in s[:3]:
-            s = s.split(")", 1)[1].strip()
-        if s:
-            out.append(s)
-    return tuple(out)
-
-
-def neighbourhood_list(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(str(int(v)) for v in values if v.isdigit()))

@@ -33,7 +33,7 @@ from bot.app.consultations import (
 )
 from bot.app.residents import Resident, Role
 from bot.core.i18n import Texts
-from bot.core.schedule import format_local, parse_local
+from bot.core.schedule import parse_local
 from bot.core.screens import Button, Screen, rows
 
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]  # a forged huge number never reaches the database
@@ -153,7 +153,8 @@ def make_router() -> Router:
             return
         arg = (command.args or "").strip().lstrip("#")
         if not arg:
-            await send_screens(bot, message.chat.id, await _listing(resident, consultations, texts))
+            items = await consultations.list_for(resident)
+            await send_screens(bot, message.chat.id, [consultations.listing(items, lang, consultations.clock.now())])
             return
         if not arg.isdigit() or len(arg) > 9:
             await _say(bot, message.chat.id, texts(lang, "consult.usage_results"))
@@ -421,20 +422,3 @@ async def _live(
         await _say(bot, chat_id, texts(who.language, f"consult.err_{e.code}"))
         return
     await send_screens(bot, chat_id, [screen])
-
-
-async def _listing(who: Resident, consultations: ConsultationService, texts: Texts) -> list[Screen]:
-    lang = who.language
-    items = await consultations.list_for(who)
-    if not items:
-        return [Screen(texts(lang, "consult.list_empty"))]
-    now = consultations.clock.now()
-    lines = [texts(lang, "consult.list_title")]
-    for c in items:
-        state = texts(lang, "consult.state_open" if c.open_at(now) else "consult.state_closed")
-        lines.append(
-            texts(
-                lang, "consult.list_item", id=c.id, state=state, closes=format_local(c.closes_at), question=c.question
-            )
-        )
-    return [Screen("\n\n".join(lines))]
