@@ -256,8 +256,9 @@ def _install_notices(app: App) -> None:
 
 
 def _install_consultations(app: App) -> None:
-    """Consultations (lấy ý kiến): the service, its router, the closing worker, the local chat's `:tick`."""
+    """Consultations (lấy ý kiến): the service, its router, the closing worker, the local chat's steps."""
     from bot.adapters.db.consultations import SqlConsultations
+    from bot.adapters.localchat import consult_demo
     from bot.adapters.telegram import consultations as consult_router
     from bot.adapters.telegram.official import notifier
     from bot.app.consultations import ConsultationService
@@ -276,15 +277,13 @@ def _install_consultations(app: App) -> None:
     async def start(bot: Bot) -> None:
         await worker.start(notifier(bot))
 
-    async def tick(chat: Any, rest: str) -> None:  # the local chat's `:tick`: results of what closed
-        await worker.tick()
-
     app.extra["consultations"] = service
     app.extra["consultation_worker"] = worker
     app.extra.setdefault("routers", []).append(consult_router.make_router)
     app.extra.setdefault("on_startup", []).append(start)
     app.extra.setdefault("on_shutdown", []).append(worker.stop)
-    app.extra.setdefault("localchat_tick", []).append(tick)
+    app.extra.setdefault("localchat_demo", []).append(consult_demo.demo)
+    app.extra.setdefault("localchat_tick", []).append(consult_demo.tick)
 
 
 def _install_learning(app: App) -> None:

@@ -4,6 +4,7 @@ another ward cannot vote; forged option ids are refused; an unknown link gets a 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import io
@@ -233,3 +234,14 @@ async def test_only_officials_of_the_ward_create_or_see_results(world):
         await s.live(r, c.id, "vi")
     live = await s.live(w.official, c.id, "vi")
     assert "kết quả tạm thời" in live.text and live.buttons
+
+
+async def test_taps_at_the_same_moment_count_one_vote(world):
+    w = world
+    s, _ = service(w)
+    c = (await s.create(draft(w), w.official)).consultation
+    r = await w.resident(80_001)
+    outcomes = await asyncio.gather(*(s.vote(r, c.id, o) for o in (1, 2, 3, 1, 2)))
+    assert not any(v.stale for v in outcomes)
+    res = await s.results(c.id)
+    assert res is not None and res.overall.voters == 1

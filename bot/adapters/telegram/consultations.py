@@ -112,6 +112,11 @@ async def _done(query: CallbackQuery, bot: Bot, answer: str | None = None) -> No
             )
 
 
+async def _not_a_command(message: Message) -> bool:
+    """A command typed half-way (/menu, /help) goes to its own handler; the draft waits."""
+    return not (message.text or "").startswith("/")
+
+
 def make_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(PrivateChat())
@@ -197,7 +202,7 @@ def make_router() -> Router:
         await state.clear()
         await _say(bot, message.chat.id, texts(resident.language, "consult.discarded"))
 
-    @router.message(StateFilter(Wizard.question))
+    @router.message(StateFilter(Wizard.question), _not_a_command)
     async def on_question(
         message: Message,
         resident: Resident,
@@ -245,7 +250,7 @@ def make_router() -> Router:
         await state.set_state(Wizard.options)
         await _say(bot, query.from_user.id, texts(lang, "consult.ask_options"))
 
-    @router.message(StateFilter(Wizard.options))
+    @router.message(StateFilter(Wizard.options), _not_a_command)
     async def on_options(message: Message, resident: Resident, texts: Texts, state: FSMContext, bot: Bot) -> None:
         lang, options = resident.language, options_from_lines(message.text or "")
         try:
@@ -271,7 +276,7 @@ def make_router() -> Router:
         await state.set_state(Wizard.closes)
         await _say(bot, query.from_user.id, texts(lang, "consult.ask_closes"))
 
-    @router.message(StateFilter(Wizard.tdp))
+    @router.message(StateFilter(Wizard.tdp), _not_a_command)
     async def on_tdp(message: Message, resident: Resident, texts: Texts, state: FSMContext, bot: Bot) -> None:
         text = message.text or ""
         if not TDP_LIST.match(text):
@@ -281,7 +286,7 @@ def make_router() -> Router:
         await state.set_state(Wizard.closes)
         await _say(bot, message.chat.id, texts(resident.language, "consult.ask_closes"))
 
-    @router.message(StateFilter(Wizard.closes))
+    @router.message(StateFilter(Wizard.closes), _not_a_command)
     async def on_closes(
         message: Message,
         resident: Resident,
