@@ -3,14 +3,19 @@
     .venv/bin/python benchmarks/match_sets.py            # summary per set
     .venv/bin/python benchmarks/match_sets.py --misses   # also the tuning half's misses (never the held-out's)
 
-The held-out half is reported, never tuned on: its misses are not printed. `match_tuning2.tsv` is a
-second tuning set written later by another writer, in other words, to widen what the tuning sees.
+Every `match_tuning*.tsv` is scored first, then every `match_heldout*.tsv` (tests/data/README.md says
+who wrote which). Held-out sets are reported, never tuned on: their misses are not printed.
+`match_tuning2.tsv` is a second tuning set written later by another writer, in other words, to widen
+what the tuning sees; `match_tuning4.tsv` / `match_heldout4.tsv` are a fourth pair (issue 10).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's bot, not the installed one
 
 from bot.core.content import load_valid_content
 from bot.core.matching import Matcher

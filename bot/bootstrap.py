@@ -16,6 +16,8 @@ from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.adapters.db.db import Database
 from bot.adapters.db.uow import SqlTransactions
+from bot.app.admin_digest import AdminDigest
+from bot.app.admin_ops import AdminOps
 from bot.app.announcements import AnnouncementService
 from bot.app.console import Console
 from bot.app.console_notices import ConsoleNotices
@@ -23,6 +25,7 @@ from bot.app.helpdesk import HelpDesk
 from bot.app.learning import Learning
 from bot.app.ports import UnitOfWork
 from bot.app.ports.notices import SendLimiter
+from bot.app.replies import StoredReplies
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
 from bot.app.stats import StatsService
@@ -37,8 +40,10 @@ from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult
 from bot.core.rate_limit import RateLimiter
 from bot.settings import CACHE_DIR, Settings
+from bot.workers.admin_digest import AdminDigestWorker
 from bot.workers.learning import LearningWorker
 from bot.workers.notices import NoticeRunner, OffsetClock
+from bot.workers.replies import ReplyWorker
 from bot.workers.sla import SlaWorker
 
 if TYPE_CHECKING:
@@ -71,6 +76,7 @@ class App:
     signin: WebSignIn  # the web console's one-time sign-in links (`/web` in a private chat)
     console: Console  # the web console's ticket use cases (bot.adapters.web)
     console_notices: ConsoleNotices  # the web console's notices: reports, compose, approve, recall
+    replies: StoredReplies  # replies Telegram would not take in time, sent later by the reply worker
     zalo: ZaloSide | None = None  # the Zalo channel's parts when ZALO_BOT_TOKEN is set
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -181,12 +187,15 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         signin=WebSignIn(transactions, clock, residents),
         console=Console(transactions, clock, helpdesk),
         console_notices=ConsoleNotices(transactions, announcements, tickets),
+        replies=StoredReplies(transactions, clock),
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)
     _install_helpdesk(app)
+    _install_admin(app, transactions)
     _install_notices(app)
     _install_consultations(app)
+    _install_replies(app)
     if settings.zalo_bot_token is not None:
         from bot.adapters.zalo.serve import ZaloSide
 
@@ -301,6 +310,19 @@ def _install_learning(app: App) -> None:
     app.extra.setdefault("localchat_tick", []).append(tick)
 
 
+def _install_replies(app: App) -> None:
+    """The reply worker: sends what the reply guard stored (`make_bot(..., app)` installs the guard)."""
+    from bot.adapters.telegram.replies import resender
+
+    worker = ReplyWorker(app.replies)
+
+    async def start(bot: Bot) -> None:
+        await worker.start(resender(bot))
+
+    app.extra.setdefault("on_startup", []).append(start)
+    app.extra.setdefault("on_shutdown", []).append(worker.stop)
+
+
 def _install_helpdesk(app: App) -> None:
     """The help desk's background loop and local-chat steps (its routers: `build_dispatcher`)."""
     from bot.adapters.localchat import helpdesk_demo  # `bot chat`: :demo and :tick steps
@@ -315,11 +337,47 @@ def _install_helpdesk(app: App) -> None:
     app.extra.setdefault("localchat_tick", []).append(helpdesk_demo.tick)
 
 
-def make_bot(settings: Settings, token: str | None = None) -> Bot:
+def _install_admin(app: App, transactions: SqlTransactions) -> None:
+    """Admins' confirmed commands (/unbind_ward, /unbind_group, /revoke_…) and their daily digest."""
+    from bot.adapters.telegram import admin
+    from bot.adapters.telegram.desk_sender import DeskSender
+
+    app.extra["admin_ops"] = AdminOps(transactions, app.clock, app.tickets, app.residents, app.content, app.texts)
+    digest = AdminDigestWorker(AdminDigest(transactions, app.clock, app.content, app.texts, app.settings.admin_ids))
+    app.extra["admin_digest"] = digest
+
+    async def start(bot: Bot) -> None:
+        await digest.start(DeskSender(bot))
+
+    async def tick(chat: Any, rest: str) -> None:  # the local chat's `:tick`: is today's digest due?
+        if n := await digest.tick(DeskSender(chat.bot)):
+            chat.out.write(f"— Bản tin hằng ngày cho quản trị viên: {n} tin.\n")
+
+    app.extra.setdefault("routers", []).append(admin.make_router)
+    app.extra.setdefault("on_startup", []).append(start)
+    app.extra.setdefault("on_shutdown", []).append(digest.stop)
+    app.extra.setdefault("localchat_tick", []).append(tick)
+
+
+def make_bot(settings: Settings, token: str | None = None, app: App | None = None) -> Bot:
+    """With `app`, every send goes through the reply guard (`install_reply_guard`)."""
     session = None
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
-    return Bot(token or settings.token(), session=session, default=DefaultBotProperties(link_preview_is_disabled=True))
+    bot = Bot(token or settings.token(), session=session, default=DefaultBotProperties(link_preview_is_disabled=True))
+    if app is not None:
+        install_reply_guard(app, bot)
+    return bot
+
+
+def install_reply_guard(app: App, bot: Bot) -> None:
+    """One send path: every send of `bot` takes its slot from the app's shared limiter, waits out 429s and
+    network errors, and a reply still unsent is stored for the reply worker."""
+    from bot.adapters.telegram.replies import ReplyGuard
+
+    guard = ReplyGuard(app.notices.limiter, app.replies)
+    bot.session.middleware(guard)
+    app.extra["reply_guard"] = guard
 
 
 def make_fsm_storage(settings: Settings) -> BaseStorage:

@@ -81,7 +81,7 @@ class LocalChat:
         from bot.run import start_services
 
         self.app.settings.telegram_api_url = self.fake.base_url
-        self.bot = make_bot(self.app.settings, LOCAL_TOKEN)
+        self.bot = make_bot(self.app.settings, LOCAL_TOKEN, self.app)
         self.dp = build_dispatcher(self.app, flood_control=False)
         await start_services(self.app, self.bot)
         if self.zalo is not None:

@@ -14,7 +14,16 @@ from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 
 from bot.app.helpdesk import Sender
-from bot.bootstrap import App, build_app, build_dispatcher, make_bot, make_fsm_storage, zalo_channel, zalo_notices
+from bot.bootstrap import (
+    App,
+    build_app,
+    build_dispatcher,
+    install_reply_guard,
+    make_bot,
+    make_fsm_storage,
+    zalo_channel,
+    zalo_notices,
+)
 from bot.settings import SettingError, Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +44,8 @@ COMMANDS_GROUP = [
     ("guide", "Gửi hướng dẫn cho người dân: /guide <mã>"),
     ("bind_ward", "Admin: gắn nhóm cán bộ với phường"),
     ("bind_group", "Admin: gắn nhóm tổ dân phố"),
+    ("unbind_ward", "Admin: bỏ gắn nhóm cán bộ khỏi phường"),
+    ("unbind_group", "Admin: bỏ gắn nhóm tổ dân phố"),
     ("grant_staff", "Admin: cấp quyền cán bộ"),
     ("revoke_staff", "Admin: bỏ quyền cán bộ"),
     ("sla", "Admin: thời hạn nhắc việc"),
@@ -65,6 +76,7 @@ async def run_bot(settings: Settings) -> int:
     if me.username:
         settings.bot_username = me.username  # deep links must carry the real username
     app = await build_app(settings)
+    install_reply_guard(app, bot)
     dp: Dispatcher = build_dispatcher(app, make_fsm_storage(settings))
     await bot.set_my_commands(
         [BotCommand(command=c, description=d) for c, d in COMMANDS_VI], scope=BotCommandScopeAllPrivateChats()

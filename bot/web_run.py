@@ -17,7 +17,7 @@ async def run_web(settings: Settings) -> int:
     from bot.bootstrap import build_app, make_bot
 
     app = await build_app(settings)
-    bot = make_bot(settings)
+    bot = make_bot(settings, app=app)
     app.announcements.notify = notifier(bot)  # approval requests and the like reach officials from here too
     try:
         print(f"Web console: {settings.web_base_url} (listening on {settings.web_host}:{settings.web_port})")

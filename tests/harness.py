@@ -28,7 +28,7 @@ class Harness:
     async def start(self, services: bool = False) -> Harness:
         self.settings.telegram_api_url = self.fake.base_url
         self.app = await build_app(self.settings, self.clock)
-        self.bot = make_bot(self.settings, TOKEN)
+        self.bot = make_bot(self.settings, TOKEN, self.app)
         self.dp = build_dispatcher(self.app)
         self.services = services
         if services:

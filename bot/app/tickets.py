@@ -663,8 +663,11 @@ class TicketService:
         await self.deactivate_group(old_chat_id)
         return result
 
-    async def deactivate_group(self, chat_id: int) -> list[Ticket]:
-        """The bot lost the group: its open tickets go back to the queue. Returns them."""
+    async def deactivate_group(
+        self, chat_id: int, actor: Resident | None = None, action: str = "group_lost"
+    ) -> list[Ticket]:
+        """The bot lost the group (or an admin unbound it, `actor`): its open tickets go back to the
+        queue. Returns them."""
         now = self.clock.now()
         async with self.uow() as tx:
             g = await tx.staff_groups.get(chat_id)
@@ -677,7 +680,7 @@ class TicketService:
                     row.staff_chat_id = row.thread_id = row.card_message_id = None
                     await tx.tickets.forget_staff_copies(row.id)
                     queued.append(_ticket(row))
-            await tx.tickets.audit(None, g.ward_id, None, "group_lost", str(chat_id), now)
+            await tx.tickets.audit(None, g.ward_id, actor.id if actor else None, action, str(chat_id), now)
             return queued
 
     # --- SLA, digest, stats -------------------------------------------------------------

@@ -1,23 +1,29 @@
 """Diacritics restoration: "dang ky tam tru" is read as "đăng ký tạm trú" as well.
 
 Many residents type without diacritics. De-accented Vietnamese is ambiguous word by word ("ma" is
-"mà", "mã" or "má"), much less so two words at a time ("ma qr" is "mã qr"). The restorer learns
-from our own Vietnamese texts (guides' titles, keywords, examples, summaries and steps) which
-accented spelling each plain word pair, then each plain word, stands for, and proposes that reading.
-The matcher keeps the plain words as they were typed and adds the accents as a second opinion
-(`Matcher.match` reads the restored text; its plain view is the typed one).
+"mà", "mã" or "má"), much less so in context ("ma qr" is "mã qr"). The restorer learns from our own
+Vietnamese texts (guides' titles, keywords, examples, summaries and steps, and the bot's own
+Vietnamese messages, which are full of the everyday words residents type: "ở đâu", "được không")
+how often each accented word follows another, and reads a question as the most likely sequence of
+spellings (a bigram model, Viterbi search, interpolated with single-word counts).
+
+A plain word our texts never spell with diacritics stays as typed. The matcher keeps the plain words
+as they were typed and adds the accents as a second opinion (`Matcher.match` reads the restored text;
+its plain view is the typed one).
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import pairwise
 
 from bot.core.normalize import clean, strip_diacritics, words
 
-DOMINANT = 0.75  # a plain word is restored only when one spelling has this share of its uses
-MIN_USES = 2  # ... and was seen at least this often
+CONTEXT = 0.8  # weight of "this word after that one" against "this word at all"
+MAX_FORMS = 4  # spellings of one plain word considered (the most used)
+SMOOTHING = 0.1  # added to every count of a single word
 
 
 def has_diacritics(text: str) -> bool:
@@ -25,56 +31,51 @@ def has_diacritics(text: str) -> bool:
 
 
 class Restorer:
-    def __init__(self, pairs: dict[tuple[str, str], tuple[str, str]], singles: dict[str, str]):
-        self._pairs = pairs
-        self._singles = singles
+    def __init__(self, unigrams: Counter[str], bigrams: Counter[tuple[str, str]]):
+        total = sum(unigrams.values()) + SMOOTHING * (len(unigrams) + 1)
+        self._unigram = {w: (n + SMOOTHING) / total for w, n in unigrams.items()}
+        self._unseen = SMOOTHING / total
+        self._follows: dict[str, dict[str, float]] = defaultdict(dict)  # a -> b -> P(b | a)
+        for (a, b), n in bigrams.items():
+            self._follows[a][b] = n / unigrams[a]
+        forms: dict[str, list[str]] = defaultdict(list)
+        for w, _ in unigrams.most_common():
+            forms[strip_diacritics(w)].append(w)
+        self._forms = {p: tuple(ws[:MAX_FORMS]) for p, ws in forms.items()}
 
     @classmethod
     def learn(cls, texts: Iterable[str]) -> Restorer:
-        pair_counts: Counter[tuple[str, str]] = Counter()
+        unigrams: Counter[str] = Counter()
+        bigrams: Counter[tuple[str, str]] = Counter()
         for text in texts:
-            toks = words(text.lower())
-            if toks:
-                pair_counts.update(pairwise(toks))
-                pair_counts.update((t, "") for t in toks)
-        by_plain: dict[tuple[str, str], Counter[tuple[str, str]]] = defaultdict(Counter)
-        plain = {w: strip_diacritics(w) for pair in pair_counts for w in pair}
-        for (a, b), n in pair_counts.items():
-            by_plain[(plain[a], plain[b])][(a, b)] = n
-        pairs: dict[tuple[str, str], tuple[str, str]] = {}
-        singles: dict[str, str] = {}
-        for (pa, pb), counts in by_plain.items():
-            if not _dominant(counts):
-                continue
-            best = counts.most_common(1)[0][0]
-            if pb:
-                pairs[(pa, pb)] = best
-            elif best[0] != pa:
-                singles[pa] = best[0]
-        return cls(pairs, singles)
+            toks = words(clean(text, None))
+            unigrams.update(toks)
+            bigrams.update(pairwise(toks))
+        return cls(unigrams, bigrams)
 
     def restore(self, text: str) -> str:
         """The accented reading of an unaccented text; a text with any diacritic is returned as typed."""
         if has_diacritics(text):
             return text
         toks = words(clean(text, None))
-        out = list(toks)
-        fixed = [False] * len(toks)
-        for i in range(len(toks) - 1):  # word pairs first: they carry the context
-            hit = self._pairs.get((toks[i], toks[i + 1]))
-            if hit is None:
-                continue
-            if not fixed[i]:
-                out[i], fixed[i] = hit[0], True
-            if not fixed[i + 1]:
-                out[i + 1], fixed[i + 1] = hit[1], True
+        if not toks:
+            return ""
+        unigram, unseen, follows = self._unigram, self._unseen, self._follows
+        # best[w] = (log probability of the best reading ending in spelling w, that reading)
+        best: dict[str, tuple[float, tuple[str, ...]]] = {}
         for i, tok in enumerate(toks):
-            if not fixed[i] and tok in self._singles:
-                out[i] = self._singles[tok]
-        return " ".join(out)
-
-
-def _dominant(counts: Counter[tuple[str, str]]) -> bool:
-    total = sum(counts.values())
-    best = counts.most_common(1)[0][1]
-    return total >= MIN_USES and best / total >= DOMINANT
+            forms = self._forms.get(tok, (tok,))
+            if i == 0:
+                best = {w: (math.log(unigram.get(w, unseen)), (w,)) for w in forms}
+                continue
+            step: dict[str, tuple[float, tuple[str, ...]]] = {}
+            for w in forms:
+                alone = unigram.get(w, unseen)
+                mixed = (1 - CONTEXT) * alone
+                score, path = max(
+                    (s + math.log(CONTEXT * follows[a].get(w, 0.0) + mixed if a in follows else alone), p)
+                    for a, (s, p) in best.items()
+                )
+                step[w] = (score, (*path, w))
+            best = step
+        return " ".join(max(best.values())[1])

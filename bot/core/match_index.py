@@ -48,7 +48,7 @@ NOVEL_PAIR = 0.3  # two known words never seen together in a guide ("tổng th�
 # (The first two are counted in halves: keep them multiples of 0.5.)
 TITLE_COUNT, SUMMARY_COUNT, STEP_COUNT = 2.0, 0.5, 0.3
 STEP_MAX = 0.3  # however often the steps say a word, it adds at most this much
-TF_HALF = 0.5  # weighted count at which a word counts half
+TF_HALF = 0.8  # weighted count at which a word counts half
 OMITTED_ACCENT = 0.6  # "nhâp" typed where the guide says "nhập": marks left out
 CONFLICTING_ACCENT = 0.1  # "mất" typed where the guide says "mật": another word
 # A long message (a story around the question) is judged by the part a guide explains best:
@@ -63,7 +63,7 @@ MAX_REPAIRS = 6  # unknown words we try to repair per question
 FUZZY_WORD_AT = 80  # rapidfuzz ratio for "ihanio" ~ "ihanoi"
 FUZZY_WORD_LEN = 5  # shorter words are too easily confused (Vietnamese syllables)
 HEAD = 128  # guides taken from the head of each feature's list when collecting candidates
-CANDIDATES = 40  # candidates scored in full
+CANDIDATES = 24  # candidates scored in full
 RERANK = 6  # best guides re-ranked with rapidfuzz
 
 
@@ -160,15 +160,25 @@ class Reader:
         self._folded = _Memo(fold_english)
         self._plain_view = _Memo(lambda tp: self._folded[tp[0]] if tp[0].isascii() else tp[1])
         self._unit = _Memo(self._unit_of)
+        # in a question in Vietnamese, "the", "can", "so"... are Vietnamese words, not English stopwords
+        self._english_words, self._also_vi = lex.english_words - lex.also_vietnamese, lex.also_vietnamese
+        self._unit_vi = _Memo(partial(self._unit_of, vietnamese=True))
         self._spelled = _Memo(lambda u: (u[0], u[1]) if u[1] != u[0] else None)
         self._pair = _Memo(lambda ab: pair_key(*ab))
-        self._memos = (self._folded, self._plain_view, self._unit, self._spelled, self._pair)
+        self._memos = (self._folded, self._plain_view, self._unit, self._unit_vi, self._spelled, self._pair)
         # pure, and questions repeat
         self.units = lru_cache(maxsize=4096)(self._units)
 
-    def _unit_of(self, ap: tuple[str, str]) -> Unit | None:
-        """A word (accented, plain) -> its unit, or None for a stopword or a lone letter."""
+    def _unit_of(self, ap: tuple[str, str], vietnamese: bool = False) -> Unit | None:
+        """A word (accented, plain) -> its unit, or None for a stopword or a lone letter.
+
+        `vietnamese`: the question is not in English, so an English stopword that is also a Vietnamese
+        word typed without diacritics ("the" = thẻ) is that word."""
         a, p = ap
+        if vietnamese and a in self._also_vi:
+            if a in self._generic_plain:
+                return (p, a, GENERIC_WEIGHT, True)
+            return (p, a, 1.0, False)
         if a in self._stop or (a == p and p in self._stop_plain) or (len(p) == 1 and not p.isdigit()):
             return None
         if a in self._generic or (a == p and p in self._generic_plain) or p.isdigit():
@@ -176,16 +186,26 @@ class Reader:
         return (p, a, 1.0, False)
 
     def _units(self, norm: Normalized, limit: int | None = MAX_UNITS) -> tuple[Unit, ...]:
-        return self._units_of_words(norm.tokens, norm.plain_tokens, limit)
+        toks = norm.tokens
+        return self._units_of_words(toks, norm.plain_tokens, limit, not self.in_english(toks))
 
-    def _units_of_words(self, toks: list[str], plain_toks: list[str], limit: int | None) -> tuple[Unit, ...]:
+    def in_english(self, toks: Sequence[str]) -> bool:
+        """At least as many English words as other words (not counting those both languages have)."""
+        also = self._also_vi
+        english = sum(map(self._english_words.__contains__, map(self._folded.__getitem__, toks)))
+        others = len(toks) - english - sum(map(also.__contains__, toks))
+        return english > 0 and english >= others
+
+    def _units_of_words(
+        self, toks: list[str], plain_toks: list[str], limit: int | None, vietnamese: bool = False
+    ) -> tuple[Unit, ...]:
         if len(self._unit) > MEMO_MAX or len(self._plain_view) > MEMO_MAX or len(self._pair) > MEMO_MAX:
             for memo in self._memos:
                 memo.clear()
         folded = cast("list[str]", list(map(self._folded.__getitem__, toks)))
         plain = cast("list[str]", list(map(self._plain_view.__getitem__, zip(toks, plain_toks, strict=False))))
         toks, plain = self._phrases.apply(*self.english.apply(folded, plain))
-        units = map(self._unit.__getitem__, zip(toks, plain, strict=False))
+        units = map((self._unit_vi if vietnamese else self._unit).__getitem__, zip(toks, plain, strict=False))
         out = cast("list[Unit]", list(filter(_not_none, units)))
         return tuple(out[:limit] if limit is not None else out)
 

@@ -7,6 +7,11 @@ is scored is in `match_index.py`; this module turns the scores into one of three
   question is a question, not a long story -> open it;
 * UNSURE: the best guide first, then up to three alternatives -> "Có phải bác muốn…?";
 * NONE: no guide explains enough of the question -> a kind decline (weather, lottery, greetings).
+  So is a question that names another province and leaves us unsure, and a question of a single
+  word the guides know that resembles none of their phrasings ("cách trồng hoa lan").
+
+Evidence is words that mean something; but a question said almost word for word as one of a
+guide's phrasings ("hỏi người", "cần người giúp") is evidence too, even when its words are common.
 
 Two kinds of message are settled before scores: one that is only a product's name ("vneid",
 "dịch vụ công") offers the guides naming it (opens it when there is one); one of nothing but numbers
@@ -28,6 +33,7 @@ import yaml
 
 from bot.core.accents import Restorer, has_diacritics
 from bot.core.content import Guide
+from bot.core.i18n import Texts
 from bot.core.match_index import LONG_TEXT, GuideIndex
 from bot.core.normalize import LEXICON_DIR, Normalizer, default_normalizer, strip_diacritics, words
 
@@ -35,6 +41,9 @@ CONFIDENT_AT = 55.0  # best score at least this ...
 CONFIDENT_GAP = 8.0  # ... and this far ahead of the next guide
 NONE_BELOW = 42.0  # below this the question is declined
 MIN_EVIDENCE = 0.6  # weight of matched words a guide needs to be offered (distinctive ones: to be opened)
+WORDED_AT = 0.8  # similarity to one of a guide's phrasings that counts as saying it (see `_match`)
+WORDED_GAP = 15.0  # ... when that guide is this far ahead of the next
+LONE_SIMILARITY = 0.4  # a question of one word the guides know must resemble a phrasing this much
 ALTERNATIVE_AT = 20.0  # a guide must score this to be offered as an alternative
 MAX_ALTERNATIVES = 3
 
@@ -104,8 +113,10 @@ class Matcher:
 
     @cached_property
     def _restorer(self) -> Restorer:
-        """Learnt on the first unaccented question that needs it: most questions never do."""
-        return Restorer.learn(self._texts)
+        """Learnt on the first unaccented question that needs it: most questions never do. Besides the
+        guides, from the bot's own Vietnamese messages: everyday words ("ở đâu", "được không") that
+        guides say less often than residents."""
+        return Restorer.learn([*self._texts, *_everyday_texts()])
 
     def warm(self) -> None:
         """Learn the restorer now (a long-running bot calls this at start, so no resident waits for it)."""
@@ -117,7 +128,8 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         """The typed words first; a question typed without diacritics that leaves the matcher unsure is
-        read a second time with the diacritics our guides use, and that reading wins only if it is sure."""
+        read a second time with the diacritics our guides use, and that reading wins if it is sure, or
+        unsure but closer to a guide than the typed words."""
         result = self._match(text)
         if result.outcome is Outcome.CONFIDENT or has_diacritics(text):
             return result
@@ -125,7 +137,7 @@ class Matcher:
         if restored == " ".join(text.split()):
             return result
         second = self._match(restored)
-        if second.outcome is not Outcome.CONFIDENT:
+        if second.outcome is Outcome.NONE or (second.outcome is Outcome.UNSURE and second.score <= result.score):
             return result
         return MatchResult(
             text, second.normalized, second.outcome, second.topic, second.score, second.alternatives, via="accents"
@@ -152,22 +164,37 @@ class Matcher:
         best = ranked[0]
         if self._ids[best.guide].split("/")[0] in LOCAL_ONLY and names_elsewhere(text):
             return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])
-        if best.support < MIN_EVIDENCE or best.score < NONE_BELOW:
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        # said almost word for word as one of the guide's phrasings, and clearly that guide's: the
+        # words a phrasing is made of ("hỏi người", "cần người giúp") are evidence enough
+        worded = best.similarity >= WORDED_AT and best.score - second >= WORDED_GAP
+        # one word the guides know ("hoa" in "cách trồng hoa lan") and no likeness to any of their
+        # phrasings: too little to go on
+        lone = len(self._index.reader.units(norm)) == 1 and best.similarity < LONE_SIMILARITY
+        if (best.support < MIN_EVIDENCE and not worded) or best.score < NONE_BELOW or lone:
             return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])
         alternatives = [
             Candidate(self._ids[r.guide], r.score)
             for r in ranked[1:]
             if r.score >= ALTERNATIVE_AT and r.support >= MIN_EVIDENCE
         ][:MAX_ALTERNATIVES]
-        second = ranked[1].score if len(ranked) > 1 else 0.0
         confident = (
             best.score >= CONFIDENT_AT
             and best.score - second >= CONFIDENT_GAP
-            and best.evidence >= MIN_EVIDENCE  # generic words alone never decide
+            and (best.evidence >= MIN_EVIDENCE or worded)  # generic words alone never decide
             and len(norm.plain) <= LONG_TEXT
         )  # a long story gets choices, not a guide
         outcome = Outcome.CONFIDENT if confident else Outcome.UNSURE
+        if not confident and names_elsewhere(text):  # unsure, and about somewhere else: not ours to guess
+            return MatchResult(text, norm.text, Outcome.NONE, None, best.score, [])
         return MatchResult(text, norm.text, outcome, self._ids[best.guide], best.score, alternatives)
+
+
+def _everyday_texts() -> list[str]:
+    return [_PLACEHOLDER.sub(" ", t) for t in Texts().catalogs["vi"].values()]
+
+
+_PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
 
 def _vietnamese_texts(guides: Iterable[Guide]) -> Iterable[str]:

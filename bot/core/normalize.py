@@ -335,6 +335,11 @@ class Lexicon:
     products: tuple[str, ...] = ()
     # words that move a conversation on ("tiếp", "next"): a message of nothing else is no question
     commands: WordList = WordList(frozenset(), frozenset())
+    # English words that say a question is in English (stopwords, generic words, the glossary's)
+    english_words: frozenset[str] = frozenset()
+    # English stopwords that are also Vietnamese typed without diacritics ("the" = thẻ, "can" = căn):
+    # dropped only in a question that is in English
+    also_vietnamese: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, directory: Path = LEXICON_DIR) -> Lexicon:
@@ -357,6 +362,12 @@ class Lexicon:
             generic=WordList.of(w for ws in generic.values() for w in ws),
             products=products,
             commands=WordList.of(generic_file.get("commands") or []),
+            english_words=frozenset(
+                fold_english(w)
+                for w in (*map(str, stop.get("en") or []), *map(str, generic.get("en") or []), *map(str, english))
+                if " " not in w
+            ),
+            also_vietnamese=frozenset(map(str, generic_file.get("also_vietnamese") or [])),
         )
 
 

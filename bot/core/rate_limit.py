@@ -117,7 +117,12 @@ class RateLimiter:
 
     async def acquire(self, chat_id: int, is_group: bool, *, interactive: bool = False) -> Slot:
         """`SendLimiter.acquire`: reserve and stamp in one step."""
-        c = self.chat_delay(chat_id, is_group)
+        if interactive and not is_group:
+            # a reply in a private chat: Telegram lets a short burst through (a step, then its buttons);
+            # only a 429 the chat got (`penalise`) holds it back
+            c = max(0.0, self._chat_blocked_until.get(chat_id, 0.0) - self.now())
+        else:
+            c = self.chat_delay(chat_id, is_group)
         if c > 0:
             return Slot(c, chat_only=True)
         g = self.global_delay(interactive)

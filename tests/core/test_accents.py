@@ -29,7 +29,13 @@ def restorer() -> Restorer:
 
 def test_word_pairs_bring_back_the_accents_residents_leave_out() -> None:
     assert restorer().restore("dang ky tam tru") == "đăng ký tạm trú"
-    assert restorer().restore("quet ma qr") == "quet mã qr"  # "quét" was seen once: not enough to restore
+    assert restorer().restore("quet ma qr") == "quét mã qr"
+
+
+def test_the_words_around_decide_between_spellings() -> None:
+    r = Restorer.learn(["Mã QR của cửa hàng", "Quét mã QR", "bấm vào đây mà xem", "mà không được"])
+    assert r.restore("quet ma qr") == "quét mã qr"
+    assert r.restore("ma khong duoc") == "mà không được"
 
 
 def test_a_question_typed_with_any_diacritic_is_left_as_typed() -> None:

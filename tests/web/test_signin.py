@@ -83,7 +83,8 @@ async def test_revoking_the_role_ends_the_session(harness):
         await sign_in(web, await web_token(harness, STAFF))
         assert (await web.get("/tickets")).status_code == 200
         out = await admin.send(f"/revoke_staff {STAFF}")
-        assert out
+        assert "Thu hồi quyền cán bộ" in out[-1].text  # asked first (issue 14 #7)
+        await admin.press("Có, thu hồi")
         assert (await web.get("/tickets")).headers["location"] == "/login"
 
 

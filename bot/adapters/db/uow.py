@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.adapters.db.announcements import NoticeRepo
+from bot.adapters.db.claims import DailyClaimRepo
 from bot.adapters.db.db import Database
 from bot.adapters.db.learning import LearnedRepo
+from bot.adapters.db.replies import ReplyRepo
 from bot.adapters.db.stats import StatsRepo
 from bot.adapters.db.tickets import StaffGroupRepo, TicketRepo
 from bot.adapters.db.unanswered import UnansweredRepo
@@ -33,6 +35,8 @@ class SqlUnitOfWork:
         self.usage = UsageRepo(session)
         self.stats = StatsRepo(session)
         self.console = ConsoleRepo(session)
+        self.replies = ReplyRepo(session)
+        self.claims = DailyClaimRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

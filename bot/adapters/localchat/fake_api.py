@@ -87,7 +87,8 @@ class FakeBotAPI:
         self.blocked: set[int] = set()
         self.kicked: set[int] = set()
         self.migrated: dict[int, int] = {}
-        self.fail_next: dict[str, deque[tuple[int, str]]] = defaultdict(deque)  # method -> (code, description)
+        # method -> (code, description[, parameters])
+        self.fail_next: dict[str, deque[tuple[Any, ...]]] = defaultdict(deque)
         self.forum_chats: set[int] = set()
         self.topics: dict[int, list[tuple[int, str]]] = defaultdict(list)
         self.too_many: int = 0
@@ -166,8 +167,8 @@ class FakeBotAPI:
         key = method.lower()
         try:
             if self.fail_next.get(key):
-                code, desc = self.fail_next[key].popleft()
-                return self._error(code, desc)
+                code, desc, *parameters = self.fail_next[key].popleft()  # (code, description[, parameters])
+                return self._error(code, desc, parameters[0] if parameters else None)
             if key == "getupdates":
                 return await self._get_updates(params)
             handler = getattr(self, f"_m_{key}", None)

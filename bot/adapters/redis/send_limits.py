@@ -33,7 +33,8 @@ local function f(x) return string.format('%.6f', x) end
 -- the chat's own wait
 local d = num(p .. ':cblock:' .. chat, 0) - now
 local last = num(p .. ':clast:' .. chat, nil)
-if last then d = math.max(d, last + chat_iv - now) end
+-- a reply in a private chat may burst; only the chat's own 429 holds it back
+if last and (is_group or not interactive) then d = math.max(d, last + chat_iv - now) end
 local gk = p .. ':grp:' .. chat
 if is_group then
   redis.call('ZREMRANGEBYSCORE', gk, '-inf', f(now - gwin))

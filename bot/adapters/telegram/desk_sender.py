@@ -18,6 +18,7 @@ from aiogram.exceptions import (
 from aiogram.types import ReplyParameters
 
 from bot.adapters.telegram.render import TEXT_LIMIT, keyboard, send_screens
+from bot.adapters.telegram.replies import desk_sending
 from bot.app.helpdesk import Delivered, Delivery
 from bot.core.screens import Button, Screen
 from bot.core.text_split import split_text
@@ -41,7 +42,8 @@ class DeskSender:
     async def _call(self, chat_id: int, fn: Callable[..., Awaitable[Any]], *args: Any, **kw: Any) -> Delivered:
         for _ in range(2):
             try:
-                result = await fn(*args, **kw)
+                with desk_sending():
+                    result = await fn(*args, **kw)
                 mid = getattr(result, "message_id", None) or getattr(result, "message_thread_id", None)
                 return Delivered(Delivery.OK, mid)
             except TelegramRetryAfter as e:  # one short wait, then report a failure to retry later

@@ -12,6 +12,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import ErrorEvent, User
 
 from bot.adapters.telegram.middlewares import CHANNEL
+from bot.adapters.telegram.replies import ReplyStored
 from bot.app.residents import ResidentService
 from bot.core.i18n import Texts
 
@@ -37,6 +38,12 @@ def make_router() -> Router:
             private_chat = message.chat.id
         elif query is not None and (query.message is None or query.message.chat.type == "private"):
             private_chat = query.from_user.id
+        if isinstance(event.exception, ReplyStored):  # kept for the reply worker: nothing lost, nothing to say
+            log.info("update %s: %s", update.update_id, event.exception.message)
+            if query is not None:
+                with contextlib.suppress(TelegramAPIError):
+                    await query.answer()
+            return True
         if isinstance(event.exception, TelegramForbiddenError):
             if private_chat is not None:
                 await residents.mark_blocked(CHANNEL, private_chat)

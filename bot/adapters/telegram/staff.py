@@ -81,7 +81,7 @@ def make_router() -> Router:
         if resident.is_admin:
             await helpdesk.deliver_queued(DeskSender(bot), ward)
 
-    @router.message(Command("grant_staff", "revoke_staff"))
+    @router.message(Command("grant_staff"))  # /revoke_staff asks first: bot.adapters.telegram.admin
     async def on_grant(
         message: Message,
         command: CommandObject,
@@ -98,9 +98,7 @@ def make_router() -> Router:
         if target is None:
             await _say(bot, message, texts("vi", "tickets.grant_usage"))
             return
-        await _say(
-            bot, message, await helpdesk.grant(resident, message.chat.id, target, command.command == "grant_staff")
-        )
+        await _say(bot, message, await helpdesk.grant(resident, message.chat.id, target, grant=True))
 
     @router.message(Command("sla"))
     async def on_sla(

@@ -16,9 +16,11 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.app.ports.claims import DailyClaims
 from bot.app.ports.console import ConsoleRepository
 from bot.app.ports.learning import LearnedRepository
 from bot.app.ports.notices import NoticeRepository
+from bot.app.ports.replies import ReplyRepository
 from bot.app.ports.stats import StatsRepository
 from bot.app.ports.tickets import StaffGroupRepository, TicketRepository
 from bot.app.ports.unanswered import UnansweredRepository
@@ -50,6 +52,10 @@ class UnitOfWork(Protocol):
     def stats(self) -> StatsRepository: ...
     @property
     def console(self) -> ConsoleRepository: ...
+    @property
+    def replies(self) -> ReplyRepository: ...
+    @property
+    def claims(self) -> DailyClaims: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -66,9 +72,11 @@ class Transactions(Protocol):
 
 __all__ = [
     "ConsoleRepository",
+    "DailyClaims",
     "LearnedRepository",
     "NoticeRepository",
     "ProgressRepository",
+    "ReplyRepository",
     "StaffGroupRepository",
     "StatsRepository",
     "TicketRepository",
