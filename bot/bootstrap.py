@@ -201,6 +201,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     _install_helpdesk(app)
     _install_admin(app, transactions)
     _install_notices(app)
+    _install_consultations(app)
     _install_replies(app)
     if settings.zalo_bot_token is not None:
         from bot.adapters.zalo.serve import ZaloSide
@@ -291,6 +292,40 @@ def _install_visits(app: App) -> None:
     app.extra.setdefault("on_shutdown", []).append(worker.stop)
     app.extra.setdefault("localchat_demo", []).append(visits_demo.demo)
     app.extra.setdefault("localchat_tick", []).append(visits_demo.tick)
+
+
+def _install_consultations(app: App) -> None:
+    """Consultations (lấy ý kiến): the service, its router, the closing worker, the local chat's steps."""
+    from bot.adapters.db.consultations import SqlConsultations
+    from bot.adapters.localchat import consult_demo
+    from bot.adapters.telegram import consultations as consult_router
+    from bot.adapters.telegram.official import notifier
+    from bot.app.consultations import ConsultationService
+    from bot.workers.consultations import ConsultationWorker
+
+    service = ConsultationService(
+        SqlConsultations(app.db),
+        app.announcements,
+        app.announcements.clock,  # the notices' clock: the local chat's `:tick` moves both
+        app.texts,
+        app.content,
+        deep_link_base=f"https://t.me/{app.settings.bot_username}",
+    )
+    visits = app.extra.get("visits")
+    if visits is not None:  # turnout against the adults per tổ the ward imported for its teams
+        service.adult_counts = visits.adults_per_to
+    worker = ConsultationWorker(service)
+
+    async def start(bot: Bot) -> None:
+        await worker.start(notifier(bot))
+
+    app.extra["consultations"] = service
+    app.extra["consultation_worker"] = worker
+    app.extra.setdefault("routers", []).append(consult_router.make_router)
+    app.extra.setdefault("on_startup", []).append(start)
+    app.extra.setdefault("on_shutdown", []).append(worker.stop)
+    app.extra.setdefault("localchat_demo", []).append(consult_demo.demo)
+    app.extra.setdefault("localchat_tick", []).append(consult_demo.tick)
 
 
 def _install_learning(app: App) -> None:

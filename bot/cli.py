@@ -170,6 +170,16 @@ def _start(settings: Settings, args: argparse.Namespace) -> int:
     return _chat(settings, args)
 
 
+def _consult(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_consult import run_consult_results
+
+    return asyncio.run(
+        run_consult_results(
+            settings.database_url, settings.content_dir, CACHE_DIR, args.id, args.csv, sys.stdout, sys.stderr
+        )
+    )
+
+
 def _unanswered(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli_unanswered import run_assign, run_review, run_unanswered
 
@@ -226,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     vt.add_argument("--smartphone", type=int)
     vt.add_argument("--epay", type=int)
     vt.set_defaults(func=_visits)
+    cs = sub.add_parser("consult", help="consultations (lấy ý kiến cư dân)")
+    cssub = cs.add_subparsers(dest="consult_cmd", required=True)
+    res = cssub.add_parser("results", help="results per option, per tổ and overall, with turnout")
+    res.add_argument("id", type=int, help="the consultation's number")
+    res.add_argument("--csv", action="store_true", help="CSV: one line per tổ and one for the total")
+    res.set_defaults(func=_consult)
     u = sub.add_parser("unanswered", help="most frequent questions the bot could not answer, grouped")
     u.add_argument("--limit", type=int, default=20)
     u.set_defaults(func=_unanswered, action=None)

@@ -138,6 +138,11 @@ class ProgressVisits(VisitBase):
             reports,
         )
 
+    async def adults_per_to(self, ward_id: str) -> dict[str, int]:
+        """Adults per tổ as imported (`bot visits import-targets`): consultations' turnout counts on it."""
+        async with self.uow() as tx:
+            return {t.to: t.adults for t in await tx.visits.targets(ward_id)}
+
     async def import_targets(self, ward_id: str, targets: Sequence[core.ToTarget]) -> None:
         async with self.uow() as tx:
             await tx.visits.replace_targets(ward_id, [(t.to, t.households, t.adults) for t in targets])
