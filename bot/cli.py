@@ -48,6 +48,12 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run_ticket_stats(settings.database_url, sys.stdout))
 
 
+def _reply_stats(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_stats import run_reply_stats
+
+    return asyncio.run(run_reply_stats(settings.database_url, sys.stdout, args.days))
+
+
 def _visit_stats(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli_visits import run_visit_stats
 
@@ -221,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     stsub.add_parser("tickets", help="help-desk tickets by ward and status, median time to first answer").set_defaults(
         func=_stats
     )
+    sr = stsub.add_parser("replies", help="replies that could not be sent at once: stored, sent later, given up")
+    sr.add_argument("--days", type=int, default=7)
+    sr.set_defaults(func=_reply_stats)
     sv = stsub.add_parser("visits", help="home visits per tổ against the ward's targets (issue 13)")
     sv.add_argument("--ward", required=True, help="ward id (content/wards.yaml)")
     sv.add_argument("--csv", action="store_true", help="CSV instead of a table")

@@ -42,3 +42,28 @@ async def run_ticket_stats(database_url: str, out: TextIO) -> int:
         await db.close()
     out.write(format_ticket_stats(stats) + "\n")
     return 0
+
+
+async def run_reply_stats(database_url: str, out: TextIO, days: int = 7, limit: int = 10) -> int:
+    """`bot stats replies`: replies Telegram would not take in time, stored and sent later by the reply worker."""
+    from bot.app.replies import StoredReplies
+
+    db = Database(database_url)
+    try:
+        await db.migrate()
+        tx = SqlTransactions(db)
+        report = await StoredReplies(tx, SystemClock()).report(days)
+        async with tx() as t:
+            recent = [r for r in await t.replies.recent(limit) if r.status != "sent"]
+    finally:
+        await db.close()
+    if not report.stored:
+        out.write(f"No reply had to be stored in the last {days} days: every reply went out at once.\n")
+        return 0
+    counts = ", ".join(f"{status} {n}" for status, n in sorted(report.counts.items()))
+    out.write(f"Replies stored in the last {days} days: {report.stored} ({counts})\n")
+    if report.oldest_waiting is not None:
+        out.write(f"Oldest still waiting: {_duration(report.oldest_waiting)}\n")
+    for r in recent:
+        out.write(f"  #{r.id} {r.created_at:%Y-%m-%d %H:%M} chat {r.chat_id} {r.method} {r.status}: {r.error or ''}\n")
+    return 0

@@ -197,3 +197,25 @@ async def test_residents_chatting_during_a_broadcast_get_every_answer_and_the_br
     notices = [m for m in h.fake.sent[before:] if "Lịch tiêm chủng" in m.text]
     assert len({m.chat_id for m in notices}) == len(notices) == 320  # 300 + the 20 chatters, once each
     assert await stored(h) == []
+
+
+async def test_staff_see_stored_replies_with_bot_stats_replies(harness, sqlite_url):
+    import io
+
+    from bot.cli import build_parser
+    from bot.cli_stats import run_reply_stats
+
+    h = harness
+    out = io.StringIO()
+    assert await run_reply_stats(sqlite_url, out) == 0
+    assert "every reply went out at once" in out.getvalue()
+
+    guard(h).patience = 0.2
+    h.fake.fail_next["sendmessage"].append((502, "Bad Gateway"))
+    await h.actor(7106).send("/start")
+    out = io.StringIO()
+    await run_reply_stats(sqlite_url, out, days=60)  # the harness's clock stands in late November
+    text = out.getvalue()
+    assert "Replies stored in the last 60 days: 1 (pending 1)" in text
+    assert "chat 7106 SendMessage pending: TelegramServerError: Bad Gateway" in text
+    assert build_parser().parse_args(["stats", "replies"]).func.__name__ == "_reply_stats"
