@@ -296,12 +296,10 @@ class ResidentFlow:
                 for gid in ids
                 if gid != ASK_STAFF_GUIDE and (g := self.content.guide(gid)) is not None
             ]
-            return [
-                Screen(
-                    self.t(r.language, "resident.did_you_mean"),
-                    rows(*choices, Button(self.t(r.language, "resident.menu_ask"), "ask"), self._menu_button(r)),
-                )
-            ]
+            ask = Button(self.t(r.language, "resident.menu_ask"), "ask")
+            # the best guess first: when it is "ask ward staff", the ask button leads
+            first, rest = ((ask,), choices) if result.topic == ASK_STAFF_GUIDE else ((*choices, ask), [])
+            return [Screen(self.t(r.language, "resident.did_you_mean"), rows(*first, *rest, self._menu_button(r)))]
         return [
             Screen(
                 self.t(r.language, "resident.decline"),

@@ -234,3 +234,12 @@ async def test_voice_from_the_resident_and_a_photo_from_staff_are_copied(harness
     to_resident = harness.fake.last_to(1001)
     assert to_resident.method == "copymessage"
     assert to_resident.text == "💬 Cán bộ phường trả lời: bác bấm vào nút này"
+
+
+async def test_help_in_the_staff_group_lists_the_group_commands_for_staff_only(harness):
+    admin = harness.actor(9001, "Admin").in_chat(-1002000000077)
+    await admin.send("/bind_ward tay-ho")
+    out = await admin.send("/help")
+    assert "Lệnh trong nhóm cán bộ" in out[-1].text and "/unbind_ward" in out[-1].text
+    neighbour = harness.actor(1777, "Bác Tư").in_chat(-1002000000077)
+    assert await neighbour.send("/help") == []  # a resident's /help in a group: nothing posted there

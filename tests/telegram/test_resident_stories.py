@@ -54,6 +54,9 @@ async def test_wanting_a_person_offers_the_ask_button_once_and_the_guide_has_it_
     labels = out[-1].button_labels
     assert labels.count("🙋 Hỏi cán bộ phường") == 1
     assert "📘 Hỏi cán bộ phường" not in labels
+    out = await a.send("toi muon hoi can bo ve thue dat")  # asks for a person in her own words: that comes first
+    assert "Có phải bác muốn hỏi" in out[-1].text
+    assert out[-1].button_labels[0] == "🙋 Hỏi cán bộ phường"
     # the "how to ask staff" guide itself lets her ask, instead of sending her back to the menu
     out = await a.send("/start ask-staff")
     assert "🙋 Hỏi cán bộ phường" in out[-1].button_labels

@@ -71,6 +71,15 @@ def make_router() -> Router:
     router.message.filter(GroupChat())
     router.callback_query.filter(GroupChat())
 
+    @router.message(Command("help"))
+    async def on_help(message: Message, resident: Resident, texts: Texts, bot: Bot) -> None:
+        """Staff and admins get the group commands; anyone else's /help in a group stays quiet (the group
+        is the neighbours' chat: residents get help in a private chat with the bot)."""
+        if resident.is_admin:
+            await _say(bot, message, texts("vi", "tickets.group_help") + "\n" + texts("vi", "tickets.group_help_admin"))
+        elif resident.roles:
+            await _say(bot, message, texts("vi", "tickets.group_help"))
+
     @router.message(Command("bind_ward"))
     async def on_bind(
         message: Message, command: CommandObject, resident: Resident, helpdesk: HelpDesk, bot: Bot
