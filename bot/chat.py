@@ -224,7 +224,10 @@ class LocalChat:
             from bot.adapters.web.server import start_in_background
 
             s = self.app.settings
-            api = create_app(self.app, DeskSender(self.bot), TelegramGroupProbe(self.bot))
+            from bot.adapters.localchat.tryit import LocalTryIt
+
+            try_it = LocalTryIt(self.fake, self.dp, self.bot)
+            api = create_app(self.app, DeskSender(self.bot), TelegramGroupProbe(self.bot), try_it)
             self.console = await start_in_background(api, s.web_host, s.web_port)
         private = next((p for p in PERSONAS.values() if p.user_id == self.persona.user_id and p.chat_id > 0), None)
         if private is None:

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.adapters.web import admin, auth, guides, notices, overview, tickets, unanswered, ward_page
+from bot.adapters.web import admin, auth, guides, notices, overview, tickets, tryit, unanswered, ward_page
 from bot.adapters.web.pages import (
     MAX_BODY,
     STATIC,
@@ -31,13 +31,16 @@ log = logging.getLogger("bot.web")
 ERRORS = {400: "err_422", 403: "err_403", 404: "err_404", 405: "err_405", 413: "err_413", 422: "err_422"}
 
 
-def create_app(services: ConsoleServices, sender: Sender, probe: GroupProbe | None = None) -> FastAPI:
+def create_app(
+    services: ConsoleServices, sender: Sender, probe: GroupProbe | None = None, try_it: tryit.TryIt | None = None
+) -> FastAPI:
     """The console on the composition root's services (pass `bootstrap.App`); `sender` reaches residents,
-    `probe` checks staff groups for the ward settings page (without one their health shows as not checked)."""
+    `probe` checks staff groups for the ward settings page (without one their health shows as not checked),
+    `try_it` (local mode only) plays the three chats of the "Try it" page."""
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    api.state.web = Web(services, sender, SessionCodec(services.settings.hash_salt.get_secret_value()), probe)
+    api.state.web = Web(services, sender, SessionCodec(services.settings.hash_salt.get_secret_value()), probe, try_it)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, tickets, notices, overview, guides, unanswered, ward_page, admin):
+    for module in (auth, tickets, notices, overview, guides, unanswered, ward_page, admin, tryit):
         api.include_router(module.router)
     _error_pages(api)
 

@@ -6,7 +6,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 from fastapi import HTTPException, Request
@@ -27,6 +27,9 @@ from bot.core.clock import Clock
 from bot.core.content import Content
 from bot.core.i18n import LANGS, Texts
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.adapters.web.tryit import TryIt
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -66,6 +69,7 @@ class Web:
     sender: Sender
     codec: SessionCodec
     probe: GroupProbe | None = None  # asks the messenger about staff groups (ward settings)
+    tryit: TryIt | None = None  # local mode only: the "Try it" page's three chats
     env: jinja2.Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +142,7 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
         csrf=s.csrf if s is not None else "",
         user=ctx.pop("user", None),
         path=request.url.path,
+        try_it=w.tryit is not None,
         **ctx,
     )
     return HTMLResponse(html, status_code=status)
