@@ -177,3 +177,37 @@ async def test_an_official_reads_the_overview_and_prints_a_guide_poster_in_the_b
     await page.set_viewport_size({"width": 390, "height": 844})
     assert await page.evaluate("document.documentElement.scrollWidth") <= 390
     await context.close()
+
+
+async def test_a_ward_tries_the_bot_in_the_browser_on_the_try_it_page(harness, chromium, browser):
+    """Local mode: the three panes in a real browser, no JavaScript needed; a resident starts and is answered."""
+    from bot.adapters.localchat.tryit import LocalTryIt
+    from tests.telegram.test_helpdesk_roundtrip import staff_group
+
+    await staff_group(harness)
+    port = _free_port()
+    harness.app.settings.web_base_url = f"http://127.0.0.1:{port}"
+    api = create_app(harness.app, DeskSender(harness.bot), None, LocalTryIt(harness.fake, harness.dp, harness.bot))
+    server = await start_in_background(api, "127.0.0.1", port)
+    try:
+        out = await harness.actor(2001, "Cán bộ Hà").send("/web")
+        link = LINK.search(out[-1].text)
+        assert link, out[-1].text
+        context = await browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="vi-VN", java_script_enabled=False
+        )
+        page = await context.new_page()
+        await page.goto(link.group(0))
+        await page.get_by_role("button", name="Đăng nhập").click()
+        await page.goto(f"{harness.app.settings.web_base_url}/try")
+        resident = page.locator("#resident")
+        await resident.get_by_label("Gõ tin nhắn").fill("/start")
+        await resident.get_by_role("button", name="Gửi").click()
+        await resident.get_by_role("button", name="🇻🇳 Tiếng Việt").click()
+        assert "Bác sống ở phường nào?" in await page.locator("#resident").inner_text()
+        await shots(page, "tryit")
+        await page.set_viewport_size({"width": 390, "height": 844})
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+        await context.close()
+    finally:
+        await stop(*server)
