@@ -6,6 +6,7 @@ Button actions are `verb[:arg[:arg]]` strings; anything unknown or stale gets a 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Awaitable, Callable
@@ -322,8 +323,14 @@ class ResidentFlow:
         return await self._matched_guide(r, g)
 
     async def _matched_guide(self, r: Resident, g: Guide) -> list[Screen]:
-        """A typed question answered with a guide: "found one" and its first step."""
-        return [Screen(self.t(r.language, "resident.matched"))] + await self.open_guide(r, g, 0, matched=True)
+        """A typed question answered with a guide: "found one" and its first step, in one message (one send
+        less for her phone and for the bot's share of Telegram's limits) unless the step is a picture."""
+        found = self.t(r.language, "resident.matched")
+        screens = await self.open_guide(r, g, 0, matched=True)
+        if screens and not screens[0].image:
+            first = screens[0]
+            return [dataclasses.replace(first, text=f"{found}\n\n{first.text}"), *screens[1:]]
+        return [Screen(found), *screens]
 
     async def act(self, r: Resident, action: str) -> list[Screen]:
         """A button was pressed. Unknown, forged or stale actions get a fresh menu, never an error."""
