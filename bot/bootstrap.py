@@ -205,6 +205,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         )
         helpdesk.channels["zalo"] = app.zalo.desk  # staff answers reach Zalo residents from any process
         announcements.private_channels.append("zalo")  # Zalo subscribers' rows wait for the Zalo sender
+        announcements.zalo_link = settings.zalo_bot_link
         app.extra["linking"].channels["zalo"] = app.zalo.desk  # "linked" / "unlinked" reach the Zalo chat
     return app
 
