@@ -50,7 +50,7 @@ async def test_the_wizard_confirmation_gives_the_paste_text_when_the_ward_has_td
 ) -> None:
     async with zalo_bot(sqlite_url, fake, clock, zalo, zalo_bot_link=LINK) as (h, _):
         await ward_with_groups(h, (-1003000000005, "5"))
-        o, _, _ = await compose(h, "Cắt điện chiều thứ Năm.", "Cả phường", when="Chọn ngày giờ", at="25/11 15:00")
+        await compose(h, "Cắt điện chiều thứ Năm.", "Cả phường", when="Chọn ngày giờ", at="25/11 15:00")
         *_, confirmed, note, paste = [m.text for m in fake.messages_to(OFFICIAL)]
         assert "#1" in confirmed and note.startswith(NOTE)
         assert "Cắt điện chiều thứ Năm." in paste and paste.endswith(LINK)
