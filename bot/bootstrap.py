@@ -23,6 +23,7 @@ from bot.app.console import Console
 from bot.app.console_notices import ConsoleNotices
 from bot.app.helpdesk import HelpDesk
 from bot.app.learning import Learning
+from bot.app.linking import Linking
 from bot.app.ports import UnitOfWork
 from bot.app.ports.notices import SendLimiter
 from bot.app.replies import StoredReplies
@@ -203,6 +204,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     _install_notices(app)
     _install_consultations(app)
     _install_replies(app)
+    _install_linking(app, transactions)
     if settings.zalo_bot_token is not None:
         from bot.adapters.zalo.serve import ZaloSide
 
@@ -211,6 +213,8 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         )
         helpdesk.channels["zalo"] = app.zalo.desk  # staff answers reach Zalo residents from any process
         announcements.private_channels.append("zalo")  # Zalo subscribers' rows wait for the Zalo sender
+        announcements.zalo_link = settings.zalo_bot_link
+        app.extra["linking"].channels["zalo"] = app.zalo.desk  # "linked" / "unlinked" reach the Zalo chat
     return app
 
 
@@ -226,6 +230,7 @@ def zalo_channel(app: App, staff: Sender) -> ZaloChannel:
         staff=staff,
         flood=app.flood,
         announcements=app.announcements,
+        linking=app.extra["linking"],
     )
 
 
@@ -354,6 +359,15 @@ def _install_replies(app: App) -> None:
 
     app.extra.setdefault("on_startup", []).append(start)
     app.extra.setdefault("on_shutdown", []).append(worker.stop)
+
+
+def _install_linking(app: App, transactions: SqlTransactions) -> None:
+    """Linking a resident's Telegram and Zalo with a one-time code (/lienket, /huylienket)."""
+    from bot.adapters.telegram import linking
+
+    salt = app.settings.hash_salt.get_secret_value()
+    app.extra["linking"] = Linking(transactions, app.clock, app.residents, app.texts, app.content, salt)
+    app.extra.setdefault("routers", []).append(linking.make_router)
 
 
 def _install_helpdesk(app: App) -> None:

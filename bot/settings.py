@@ -72,6 +72,7 @@ class Settings(BaseSettings):
         "zalo_bot_token",
         "zalo_webhook_url",
         "zalo_webhook_secret",
+        "zalo_bot_link",
         mode="before",
     )
     @classmethod
@@ -95,6 +96,9 @@ class Settings(BaseSettings):
     zalo_webhook_port: int = Field(default=8081, ge=1, le=65535)  # beside Telegram's WEBHOOK_PORT
     # Zalo publishes no send rate (only "429 Quota exceeded"): a conservative default.
     zalo_rate_per_second: float = 5.0
+    # The bot's Zalo address as Zalo Bot Creator shows it, for the text officials paste into tổ Zalo groups
+    # (no Zalo URL format is assumed: not set = no link line).
+    zalo_bot_link: str | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -155,7 +159,7 @@ class Settings(BaseSettings):
             raise ValueError("must be 8-256 characters (Zalo's setWebhook rule)")
         return v
 
-    @field_validator("zalo_api_url", "zalo_webhook_url")
+    @field_validator("zalo_api_url", "zalo_webhook_url", "zalo_bot_link")
     @classmethod
     def _zalo_url(cls, v: str | None) -> str | None:
         if v is not None and not _URL_RE.match(v.strip()):

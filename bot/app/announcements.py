@@ -75,6 +75,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         self.grace = grace
         self.channel = channel
         self.private_channels = [channel]  # bootstrap adds "zalo" when the Zalo channel is configured
+        self.zalo_link: str | None = None  # ZALO_BOT_LINK, for the text officials paste into tổ Zalo groups
         self.notify: Notify | None = None  # set when a bot exists (startup); messages to officials
         self.on_queued: Callable[[], None] | None = None  # wakes the delivery worker
         self._render_cache: dict[tuple[int, str, str], Outgoing] = {}

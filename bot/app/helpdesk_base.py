@@ -336,7 +336,7 @@ class DeskBase:
             guide=guide_text,
             when=self._when(lang, t.created_at, WorkingHours.parse()),
         )
-        if resident.channel != CHANNEL:  # staff should know the answer goes back on Zalo
+        if resident.channel != CHANNEL or self.channels:  # with Zalo running, staff see each ticket's channel
             text += "\n" + self.t(lang, "channels.card_line", channel=self.t(lang, f"channels.name_{resident.channel}"))
         if first is not None:
             text += "\n" + self.t(lang, "tickets.card_question", text=first.text)

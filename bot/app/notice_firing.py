@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.app.notice_model import OPEN_OCCURRENCE, Audience, OccurrenceReport, Status
+from bot.app.notice_model import OPEN_OCCURRENCE, Audience, Notice, OccurrenceReport, Status, notice_of
 from bot.app.ports import Transactions
 from bot.app.ports.notices import AnnouncementRecord, NoticeRepository, OutboxEntry
 from bot.core.clock import Clock
@@ -39,6 +39,8 @@ class FiringMixin:
         async def _lang(self, user_id: int) -> str: ...
 
         def report_text(self, r: OccurrenceReport, lang: str) -> str: ...
+
+        async def zalo_group_texts(self, n: Notice, lang: str) -> tuple[str, str] | None: ...
 
     # --- firing: the schedule held in the database ------------------------------------------
 
@@ -115,7 +117,7 @@ class FiringMixin:
     async def finish_and_report(self) -> list[OccurrenceReport]:
         """Close every occurrence whose messages all reached a final state and tell its author."""
         now = self.clock.now()
-        reports: list[tuple[int, int, OccurrenceReport]] = []
+        reports: list[tuple[int, int, OccurrenceReport, Notice]] = []
         async with self.uow() as tx:
             repo = tx.notices
             for occ in await repo.finished_unreported():
@@ -131,11 +133,15 @@ class FiringMixin:
                 if row is not None:
                     if row.status == Status.SENDING and not await self._open(repo, row.id):
                         row.status = Status.DONE.value
-                    reports.append((row.author_chat_id, row.author_id, report))
-        for chat_id, author_id, report in reports:
-            await self._notify(chat_id, Screen(self.report_text(report, await self._lang(author_id))))
+                    reports.append((row.author_chat_id, row.author_id, report, notice_of(row)))
+        for chat_id, author_id, report, notice in reports:
+            lang = await self._lang(author_id)
+            text, group = self.report_text(report, lang), await self.zalo_group_texts(notice, lang)
+            await self._notify(chat_id, Screen(f"{text}\n\n{group[0]}" if group else text))
+            if group:  # alone, so it is copied whole
+                await self._notify(chat_id, Screen(group[1]))
         await self._report_held(now)
-        return [r for _, _, r in reports]
+        return [r for _, _, r, _ in reports]
 
     async def _report_held(self, now: dt.datetime) -> None:
         """Everything that could go now went, the rest waits (quiet hours): tell the author now, not tomorrow."""

@@ -13,12 +13,16 @@ from bot.core.i18n import Texts
 from bot.core.schedule import Schedule, format_local
 from bot.core.screens import Button, Screen, rows
 
+GROUP_LANG = "vi"  # a tổ's group shares one language: the ward's
+
 
 class NoticeViewMixin:
     uow: Transactions
     t: Texts
     content: Content
     _render_cache: dict[tuple[int, str, str], Outgoing]
+    private_channels: list[str]
+    zalo_link: str | None  # ZALO_BOT_LINK: the bot's Zalo address as the operator gave it, or None
 
     def outgoing(self, notice: Notice, lang: str, private: bool, outbox_id: int) -> Outgoing:
         ward = self.content.ward(notice.ward_id)
@@ -116,3 +120,21 @@ class NoticeViewMixin:
                 + "\n".join(f"• {reason}: {n}" for reason, n in sorted(r.reasons.items(), key=lambda kv: -kv[1]))
             )
         return text
+
+    async def zalo_group_texts(self, n: Notice, lang: str) -> tuple[str, str] | None:
+        """For the official, when the Zalo channel runs and the ward has Zalo subscribers or known tổ:
+        a note that the bot cannot post in Zalo groups (a basic Zalo bot has `can_join_groups: false`),
+        and the text to paste into each tổ's Zalo group (the notice as groups get it, and the bot's
+        Zalo link when ZALO_BOT_LINK is set). None when there is nothing to paste for."""
+        if "zalo" not in self.private_channels:
+            return None
+        tdps = list(n.neighbourhoods) if n.audience is Audience.NEIGHBOURHOODS else None
+        async with self.uow() as tx:
+            has_zalo = bool(await tx.notices.subscribers(n.ward_id, tdps, "zalo"))
+            has_tdp = has_zalo or bool(await tx.notices.neighbourhoods_known(n.ward_id))
+        if not has_tdp:
+            return None
+        paste = self.outgoing(n, GROUP_LANG, private=False, outbox_id=0).screen.text
+        if self.zalo_link:
+            paste += "\n\n" + self.t(GROUP_LANG, "channels.zalo_group_link", link=self.zalo_link)
+        return self.t(lang, "channels.zalo_group_note", id=n.id), paste

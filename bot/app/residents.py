@@ -21,6 +21,7 @@ class Role(StrEnum):
 
 ANY_WARD = "*"
 TOUCH_EVERY = dt.timedelta(minutes=5)  # `last_seen_at` is kept to this precision: no write per message
+LINKED_FIELDS = frozenset({"lang", "ward_id", "neighbourhood"})  # changed on one linked user, changed on both
 CACHE_SIZE = 10_000  # people remembered by `identify` at most; the oldest entry goes first
 
 
@@ -114,6 +115,10 @@ class ResidentService:
             for k in [k for k, v in self._seen.items() if v.resident.id == user_id]:
                 del self._seen[k]
 
+    def forget(self, user_id: int) -> None:
+        """Reads this person afresh next time (a use case changed them in its own transaction)."""
+        self._forget(user_id=user_id)
+
     def _remember(self, key: tuple[str, int], seen: _Seen) -> None:
         if not self.cache_for:
             return
@@ -191,8 +196,16 @@ class ResidentService:
                 raise LookupError(user_id)
             for k, v in fields.items():
                 setattr(row, k, v)
+            shared = {k: v for k, v in fields.items() if k in LINKED_FIELDS}
+            partner = await tx.links.partner(user_id) if shared else None
+            if partner is not None and (other := await repo.get(partner)) is not None:
+                for k, v in shared.items():  # her linked user on the other channel follows (bot.app.linking)
+                    setattr(other, k, v)
             await tx.flush()
-            return _to_resident(row, [(r.role, r.ward_id) for r in await repo.roles(row.id)])
+            resident = _to_resident(row, [(r.role, r.ward_id) for r in await repo.roles(row.id)])
+        if partner is not None:
+            self._forget(user_id=partner)
+        return resident
 
     async def mark_blocked(self, channel: str, external_id: int) -> None:
         """The user blocked the bot: stop sending to them until they write again."""

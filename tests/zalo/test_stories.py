@@ -14,7 +14,7 @@ from bot.adapters.db.users import ProgressRow, UserRow
 from bot.adapters.localchat.fake_zalo import FakeZaloAPI
 from bot.adapters.zalo.channel import ZaloChannel
 from tests.harness import Harness
-from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group, topic_message
+from tests.telegram.test_helpdesk_roundtrip import GROUP, staff_group, ticket_in_topic, topic_message
 from tests.zalo.kit import ZaloResident, zalo_bot
 
 CHAT = "6ede9afa66b88fe6d6a9"
@@ -149,3 +149,10 @@ async def test_dung_turns_notices_off_at_any_point_and_subscribe_turns_them_back
         assert (await s.scalar(select(UserRow.subscribed))) is True
     out = await hoa.say("tiếp")  # the guide goes on where she left it
     assert step_of(out)[0] == 2
+
+
+async def test_with_zalo_running_the_staff_card_of_a_telegram_resident_says_telegram(bot) -> None:
+    h, _ = bot
+    await ticket_in_topic(h)
+    staff_side = "\n".join(m.text for m in h.fake.messages_to(GROUP))
+    assert "📱 Người dân viết qua Telegram: câu trả lời sẽ được gửi về Telegram" in staff_side

@@ -11,6 +11,7 @@ from bot.adapters.db.announcements import NoticeRepo
 from bot.adapters.db.claims import DailyClaimRepo
 from bot.adapters.db.db import Database
 from bot.adapters.db.learning import LearnedRepo
+from bot.adapters.db.linking import LinkRepo
 from bot.adapters.db.replies import ReplyRepo
 from bot.adapters.db.stats import StatsRepo
 from bot.adapters.db.tickets import StaffGroupRepo, TicketRepo
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.console = ConsoleRepo(session)
         self.replies = ReplyRepo(session)
         self.claims = DailyClaimRepo(session)
+        self.links = LinkRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -316,6 +316,9 @@ def make_router() -> Router:
                     lang, "announcements.created_scheduled", id=notice.id, summary=announcements.summary(notice, lang)
                 ),
             )
+            if group := await announcements.zalo_group_texts(notice, lang):  # the bot cannot post in Zalo groups
+                await _say(bot, chat_id, group[0])
+                await _say(bot, chat_id, group[1])
 
     @router.message(private, StateFilter(Compose.audience, Compose.when, Compose.ward, Compose.confirm))
     async def on_expecting_button(message: Message, resident: Resident, texts: Texts, bot: Bot) -> None:

@@ -24,16 +24,20 @@ from bot.adapters.zalo.render import parse_reply
 from bot.app import helpdesk_buttons as B
 from bot.app.announcements import AnnouncementService
 from bot.app.helpdesk import Delivered, Delivery, Draft, HelpDesk, Sender
+from bot.app.linking import UNLINK_YES, Linking, LinkOutcome
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import Resident, ResidentService
 from bot.app.tickets import Incoming
 from bot.core.flood import FloodCounter
 from bot.core.i18n import Texts
+from bot.core.normalize import strip_diacritics
 from bot.core.screens import Button, Screen, rows
 from bot.core.stop_words import is_maybe_stop, is_stop_word
 
 log = logging.getLogger(__name__)
 _BARE_NUMBER = re.compile(r"^\s*(?:số\s*|so\s*)?(\d{1,3})\s*\.?\s*$", re.IGNORECASE)
+# "liên kết", "lien ket 123456", "Huỷ liên kết": linking Zalo with Telegram (bot.app.linking)
+_LINK_WORDS = re.compile(r"^\s*(huy\s*)?lien\s*ket\b[\s:]*([\d\s.\-]*)$")
 
 
 @dataclass
@@ -83,8 +87,9 @@ class ZaloChannel:
         staff: Sender,
         flood: FloodCounter | None = None,
         announcements: AnnouncementService | None = None,
+        linking: Linking | None = None,
     ) -> None:
-        self.announcements = announcements
+        self.announcements, self.linking = announcements, linking
         self.out, self.residents, self.flow, self.helpdesk, self.t = out, residents, flow, helpdesk, texts
         self.chat_keys, self.staff, self.flood = chat_keys, staff, flood
         self.asking: dict[str, Asking] = {}
@@ -134,6 +139,9 @@ class ZaloChannel:
         if text.strip().startswith("/"):
             self.asking.pop(chat, None)
             return await self._command(r, text.strip())
+        if self.linking is not None and (words := _LINK_WORDS.match(strip_diacritics(text.lower()))):
+            self.asking.pop(chat, None)
+            return await self._link(r, unlink=bool(words.group(1)), code=words.group(2).strip())
         if is_stop_word(text):  # DỪNG / STOP works at any point, as on Telegram
             self.asking.pop(chat, None)
             return await self._subscribe(r, False)
@@ -176,6 +184,8 @@ class ZaloChannel:
             return await self.helpdesk.my_tickets(r)
         if cmd in ("subscribe", "unsubscribe"):
             return await self._subscribe(r, cmd == "subscribe")
+        if cmd in ("lienket", "huylienket") and self.linking is not None:
+            return await self._link(r, unlink=cmd == "huylienket", code=arg.strip())
         return self.flow.unknown_command(r)
 
     async def _subscribe(self, r: Resident, on: bool) -> list[Screen]:
@@ -184,6 +194,20 @@ class ZaloChannel:
             return [Screen(self.t(r.language, "announcements.subscribe_need_ward"))]
         await self.residents.update(r.id, subscribed=on)
         return [Screen(self.t(r.language, "announcements.subscribed" if on else "announcements.unsubscribed"))]
+
+    async def _link(self, r: Resident, *, unlink: bool, code: str) -> list[Screen]:
+        assert self.linking is not None
+        if unlink:
+            outcome = await self.linking.ask_unlink(r)
+        else:
+            outcome = await (self.linking.redeem(r, code) if code else self.linking.issue(r))
+        return await self._linked(outcome)
+
+    async def _linked(self, outcome: LinkOutcome) -> list[Screen]:
+        """Her screens; the other chat (Telegram) is told through the staff sender, which is the Telegram bot."""
+        assert self.linking is not None
+        await self.linking.tell(outcome.other, self.staff)
+        return outcome.screens
 
     def _stop_confirm(self, r: Resident) -> Screen:
         lang = r.language
@@ -213,6 +237,9 @@ class ZaloChannel:
             # "Đã hiểu" under a notice: counted once, only from the chat it went to
             await self.announcements.ack(int(args[1]), external_id(chat))
             return [Screen(self.t(r.language, "announcements.ack_thanks"))]
+        if verb == "lk" and self.linking is not None:  # the answer to "Huỷ liên kết?"
+            yes = action == UNLINK_YES
+            return await self._linked(await (self.linking.unlink(r) if yes else self.linking.kept(r)))
         self.asking.pop(chat, None)  # she went elsewhere: stop waiting for a question
         if verb == "lang":
             self._relang.add(chat)

@@ -24,6 +24,7 @@ from bot.adapters.zalo.polling import ZaloPoller
 from bot.adapters.zalo.webhook import DEFAULT_PATH, ZaloWebhook
 from bot.app.announcements import AnnouncementService
 from bot.app.helpdesk import HelpDesk, Sender
+from bot.app.linking import Linking
 from bot.app.ports import Transactions
 from bot.app.resident_flow import ResidentFlow
 from bot.app.residents import ResidentService
@@ -57,6 +58,7 @@ class ZaloSide:
         staff: Sender,
         flood: FloodCounter | None = None,
         announcements: AnnouncementService | None = None,
+        linking: Linking | None = None,
     ) -> ZaloChannel:
         """The update handler; `staff` reaches the Telegram staff group (tickets, admins)."""
         return ZaloChannel(
@@ -69,6 +71,7 @@ class ZaloSide:
             staff=staff,
             flood=flood,
             announcements=announcements,
+            linking=linking,
         )
 
     def notice_sender(self) -> ZaloNoticeSender:

@@ -19,6 +19,7 @@ from typing import Protocol
 from bot.app.ports.claims import DailyClaims
 from bot.app.ports.console import ConsoleRepository
 from bot.app.ports.learning import LearnedRepository
+from bot.app.ports.linking import LinkRepository
 from bot.app.ports.notices import NoticeRepository
 from bot.app.ports.replies import ReplyRepository
 from bot.app.ports.stats import StatsRepository
@@ -56,6 +57,8 @@ class UnitOfWork(Protocol):
     def replies(self) -> ReplyRepository: ...
     @property
     def claims(self) -> DailyClaims: ...
+    @property
+    def links(self) -> LinkRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -74,6 +77,7 @@ __all__ = [
     "ConsoleRepository",
     "DailyClaims",
     "LearnedRepository",
+    "LinkRepository",
     "NoticeRepository",
     "ProgressRepository",
     "ReplyRepository",
