@@ -34,6 +34,7 @@ COMMANDS_VI = [
     ("help", "Cách dùng"),
     ("settings", "Đổi phường, tổ dân phố"),
     ("lang", "Đổi ngôn ngữ"),
+    ("xung_ho", "Đổi cách xưng hô"),
     ("mytickets", "Câu hỏi đã gửi cán bộ"),
     ("hen", "Nhờ người đến nhà hướng dẫn"),
     ("subscribe", "Nhận thông báo phường"),

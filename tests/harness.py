@@ -56,11 +56,15 @@ class Harness:
         tdp: str = "5",
         subscribe: bool = True,
         lang: str = "Tiếng Việt",
+        voice: str = "Bác",
     ) -> Actor:
-        """A resident who went through /start → language → ward → tổ dân phố → notices."""
+        """A resident who went through /start → language → form of address (Vietnamese only) → ward →
+        tổ dân phố → notices."""
         a = self.actor(user_id)
         await a.send("/start")
         await a.press(lang)
+        if lang == "Tiếng Việt":
+            await a.press(voice)
         await a.press(ward)
         await a.send(tdp)
         await a.press(

@@ -22,6 +22,7 @@ from bot.core.i18n import Texts
 from bot.core.matching import Matcher, MatchResult, Outcome
 from bot.core.normalize import strip_diacritics
 from bot.core.screens import Button, Screen, rows
+from bot.core.voice import WORDS, Voice, address, voice_of, words
 from bot.core.ward_contacts import contacts_text
 
 MAX_QUESTION_CHARS = 1000
@@ -220,6 +221,7 @@ class ResidentFlow:
             ward=ward.name.get(lang) if ward else not_set,
             tdp=r.neighbourhood or not_set,
             sub=self.t(lang, "resident.state_on" if r.subscribed else "resident.state_off"),
+            voice=words(lang)[0].capitalize(),
         )
         sub = (
             Button(self.t(lang, "resident.settings_sub_off"), "sub:0")
@@ -232,11 +234,16 @@ class ResidentFlow:
                 rows(
                     Button(self.t(lang, "resident.settings_lang"), "set:lang"),
                     Button(self.t(lang, "resident.settings_ward"), "set:ward"),
+                    Button(self.t(lang, "resident.settings_voice"), "set:voice") if lang == "vi" else None,
                     sub,
                     self._menu_button(r),
                 ),
             )
         ]
+
+    def voice(self, r: Resident) -> list[Screen]:
+        """/xung_ho: how the bot addresses her (Bác, Anh, Chị, Cô, Chú, Em); see bot.core.voice."""
+        return [self._voice_screen(r)]
 
     def language(self, r: Resident) -> list[Screen]:
         return [self._language_screen(r, welcome=False)]
@@ -408,14 +415,15 @@ class ResidentFlow:
         last = n == len(guide.steps) - 1
         parts = [
             self.t(lang, "resident.step_header", title=guide.title.get(lang), step=self._step_label(r, guide, n)),
-            step.text.get(lang),
+            address(step.text.get(lang), lang),
         ]
         if step.link:
             parts.append(self.t(lang, "resident.link_label", url=step.link))
         if step.check and not last:
-            parts.append("❓ " + step.check.get(lang))
+            parts.append("❓ " + address(step.check.get(lang), lang))
         if last:
-            parts.append("❓ " + (step.check.get(lang) if step.check else self.t(lang, "resident.last_step_question")))
+            check = address(step.check.get(lang), lang) if step.check else self.t(lang, "resident.last_step_question")
+            parts.append("❓ " + check)
         back = Button(self.t(lang, "resident.btn_back"), f"g:{guide.id}:{n - 1}") if n > 0 else None
         nav: list[list[Button]]
         if last:
@@ -569,7 +577,7 @@ class ResidentFlow:
                 n=sub + 1,
                 total=len(branch.steps),
             ),
-            sub_step.text.get(lang),
+            address(sub_step.text.get(lang), lang),
         ]
         if sub_step.link:
             parts.append(self.t(lang, "resident.link_label", url=sub_step.link))
@@ -623,15 +631,27 @@ class ResidentFlow:
             return self.language(r)
         if what == "ward":
             return [self._ward_screen(r)]
+        if what == "voice":
+            return [self._voice_screen(r)]
         return None
 
     async def _a_lang(self, r: Resident, lang: str) -> list[Screen] | None:
         if lang not in ("vi", "en"):
             return None
         r = await self.residents.update(r.id, lang=lang)
-        if not r.onboarded and r.ward_id is None:
-            return [Screen(self.t(lang, "resident.lang_saved")), self._ward_screen(r)]
+        if not r.onboarded and r.ward_id is None:  # first time: in Vietnamese, how to address her comes next
+            then = self._voice_screen(r) if lang == "vi" else self._ward_screen(r)
+            return [Screen(self.t(lang, "resident.lang_saved")), then]
         return [Screen(self.t(lang, "resident.lang_saved")), await self.menu(r)]
+
+    async def _a_voice(self, r: Resident, value: str) -> list[Screen] | None:
+        if value not in set(Voice):
+            return None
+        r = await self.residents.update(r.id, voice=value)
+        saved = Screen(self.t(r.language, "resident.voice_saved"))
+        if not r.onboarded and r.ward_id is None:
+            return [saved, self._ward_screen(r)]
+        return [saved, await self.menu(r)]
 
     async def _a_ward(self, r: Resident, ward_id: str) -> list[Screen] | None:
         if ward_id == "other":  # no ward notices outside our wards: nothing to subscribe to
@@ -677,6 +697,7 @@ class ResidentFlow:
         "settings": _a_settings,
         "set": _a_settings,
         "lang": _a_lang,
+        "voice": _a_voice,
         "ward": _a_ward,
         "tdp": _a_neighbourhood,
         "sub": _a_subscribe,
@@ -705,6 +726,14 @@ class ResidentFlow:
     def _language_screen(self, r: Resident, welcome: bool) -> Screen:
         text = self.t(r.language, "resident.welcome") if welcome else "🌐 Chọn ngôn ngữ / Choose your language:"
         return Screen(text, rows(Button("🇻🇳 Tiếng Việt", "lang:vi"), Button("🇬🇧 English", "lang:en")))
+
+    def _voice_screen(self, r: Resident) -> Screen:
+        """Six buttons, the current choice (Bác unless she chose) ticked; typing on instead keeps it."""
+        lang, current = r.language, voice_of(r.language)
+        buttons = [
+            Button(("✅ " if v is current else "") + WORDS[v][0].capitalize(), f"voice:{v.value}") for v in Voice
+        ]
+        return Screen(self.t(lang, "resident.ask_voice"), rows(buttons[:3], buttons[3:]))
 
     def _ward_named(self, text: str) -> str | None:
         """A ward typed at the ward question ("Phú Thượng", "phuong tay ho", "p. Tây Hồ"), else None."""

@@ -10,6 +10,8 @@ from enum import StrEnum
 from bot.app.ports import Transactions
 from bot.app.ports.users import UserRecord
 from bot.core.clock import Clock
+from bot.core.voice import DEFAULT as DEFAULT_VOICE
+from bot.core.voice import Lang
 
 
 class Role(StrEnum):
@@ -37,10 +39,12 @@ class Resident:
     onboarded: bool
     subscribed: bool
     roles: frozenset[tuple[str, str]] = frozenset()
+    voice: str = DEFAULT_VOICE  # how the bot addresses them in Vietnamese: bot.core.voice.Voice
 
     @property
     def language(self) -> str:
-        return self.lang or "vi"
+        """The language code, carrying the form of address, so texts say "Chị" / "em" where chosen."""
+        return Lang(self.lang or "vi", self.voice)
 
     def has_role(self, role: Role, ward_id: str | None = None) -> bool:
         """Admins may do everything; other roles count only in their own ward."""
@@ -72,6 +76,7 @@ def _to_resident(row: UserRecord, roles: Iterable[tuple[str, str]]) -> Resident:
         onboarded=row.onboarded,
         subscribed=row.subscribed,
         roles=frozenset(roles),
+        voice=row.voice or DEFAULT_VOICE,
     )
 
 
@@ -185,7 +190,7 @@ class ResidentService:
             return _to_resident(row, [(r.role, r.ward_id) for r in await repo.roles(row.id)])
 
     async def update(self, user_id: int, **fields: object) -> Resident:
-        allowed = {"lang", "ward_id", "neighbourhood", "onboarded", "subscribed", "blocked"}
+        allowed = {"lang", "voice", "ward_id", "neighbourhood", "onboarded", "subscribed", "blocked"}
         if not set(fields) <= allowed:
             raise ValueError(f"cannot update {set(fields) - allowed}")
         self._forget(user_id=user_id)

@@ -2,7 +2,8 @@
 keys are prefixed with the file name (`resident.welcome` comes from resident.yaml).
 
 Vietnamese is the reference catalog; English must have the same keys (a test checks it).
-Texts use `{name}` placeholders filled by `str.format_map`, never f-strings.
+Texts use `{name}` placeholders filled by `str.format_map`, never f-strings. Resident texts say
+`{ban}` / `{Ban}` and `{toi}` / `{Toi}` for the resident and the bot (see bot.core.voice).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.core.voice import fill
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 LANGS = ("vi", "en")
@@ -45,7 +48,8 @@ class Texts:
         text = cat.get(key) or self.catalogs["vi"].get(key)
         if text is None:
             raise KeyError(f"no text for {key!r}")
-        return text.format_map(_Missing(kw)) if kw else text
+        # resident texts say {ban} / {toi}: filled from the form of address `lang` carries (bot.core.voice)
+        return fill(text.format_map(_Missing(kw)) if kw else text, lang)
 
     def missing(self) -> dict[str, set[str]]:
         """Keys present in one language but not the other."""

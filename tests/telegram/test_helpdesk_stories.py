@@ -107,6 +107,7 @@ async def test_resident_of_another_ward_who_asks_staff_is_told_where_to_turn(har
     a = harness.actor(1005, "Bà Tư")
     await a.send("/start")
     await a.press("Tiếng Việt")
+    await a.press("Bác")
     await a.press("Phường khác")
     await a.send("/menu")
     out = await a.press("Hỏi cán bộ phường")

@@ -10,9 +10,10 @@ from tests.conftest import make_settings
 
 async def test_local_chat_walks_install_ihanoi_from_start_to_last_step(tmp_path):
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
-    # /start → Tiếng Việt → Tây Hồ → tổ 5 → notices yes → iHanoi → "Cài ứng dụng iHanoi" (first guide) → next…
+    # /start → Tiếng Việt → Bác → Tây Hồ → tổ 5 → notices yes → iHanoi → "Cài ứng dụng iHanoi" (first guide) → next…
     script = [
         "/start",
+        "1",
         "1",
         "1",
         "5",

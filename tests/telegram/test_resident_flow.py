@@ -15,6 +15,9 @@ async def test_onboarding_asks_language_ward_neighbourhood_then_shows_menu(harne
     assert "Trợ lý số phường" in first[-1].text
     assert first[-1].button_labels == ["🇻🇳 Tiếng Việt", "🇬🇧 English"]
     out = await a.press("Tiếng Việt")
+    assert "gọi bác thế nào" in out[-1].text
+    assert out[-1].button_labels == ["✅ Bác", "Anh", "Chị", "Cô", "Chú", "Em"]
+    out = await a.press("Bác")
     assert "phường nào" in out[-1].text
     assert "🏘 Phường Tây Hồ" in out[-1].button_labels and "🏘 Phường Phú Thượng" in out[-1].button_labels
     out = await a.press("Tây Hồ")
@@ -39,6 +42,7 @@ async def test_neighbourhood_answer_that_is_not_a_number_is_asked_again(harness)
     a = harness.actor()
     await a.send("/start")
     await a.press("Tiếng Việt")
+    await a.press("Bác")
     await a.press("Phú Thượng")
     out = await a.send("không biết")
     assert "gõ số tổ dân phố" in out[-1].text

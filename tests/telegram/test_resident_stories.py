@@ -69,6 +69,7 @@ async def test_start_in_the_middle_of_choosing_a_ward_goes_on_where_she_was(harn
     a = harness.actor()
     await a.send("/start")
     await a.press("Tiếng Việt")
+    await a.press("Bác")
     await a.press("Tây Hồ")
     out = await a.send("/start")
     assert "Bác chọn ngôn ngữ" not in out[-1].text
@@ -83,6 +84,7 @@ async def test_resident_of_another_ward_is_not_offered_ward_notices_she_cannot_g
     a = harness.actor(1005, "Bà Tư")
     await a.send("/start")
     await a.press("Tiếng Việt")
+    await a.press("Bác")
     out = await a.press("Phường khác")
     assert "Tây Hồ và phường Phú Thượng" in out[0].text
     assert not any("nhận thông báo của phường" in m.text for m in out)

@@ -43,9 +43,12 @@ class ZaloResident:
         return self.zalo.last_to(self.chat_id)
 
     async def onboard(self, ward: str = "1", tdp: str = "5") -> list[str]:
-        """First words → language (1 = Tiếng Việt) → ward → tổ dân phố → notices (1 = yes)."""
+        """First words → language (1 = Tiếng Việt) → form of address (1 = Bác) → ward → tổ dân phố →
+        notices (1 = yes)."""
         out = await self.say("xin chào")
         assert "1. 🇻🇳 Tiếng Việt" in out[-1], out
+        out = await self.say("1")
+        assert "1. ✅ Bác" in out[-1], out
         out = await self.say("1")
         assert "🏘" in out[-1], out
         await self.say(ward)

@@ -13,6 +13,7 @@ SCRIPT = """:demo
 xin chào
 1
 1
+1
 5
 1
 hỏi cán bộ phường

@@ -36,6 +36,7 @@ class UserRow(Base):
     external_id: Mapped[int] = mapped_column(BigInteger)
     display_name: Mapped[str] = mapped_column(String(128), default="")
     lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    voice: Mapped[str] = mapped_column(String(8), default="bac", server_default="bac")  # bot.core.voice.Voice
     ward_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     neighbourhood: Mapped[str | None] = mapped_column(String(40), nullable=True)
     onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -97,6 +98,7 @@ class UserRepo:
                 onboarded=False,
                 subscribed=False,
                 blocked=False,
+                voice="bac",
             )
             .on_conflict_do_nothing(index_elements=["channel", "external_id"])
         )

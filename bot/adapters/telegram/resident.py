@@ -55,6 +55,10 @@ def make_router() -> Router:
     async def on_lang(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
         await send_screens(bot, message.chat.id, flow.language(resident))
 
+    @router.message(Command("xung_ho"))
+    async def on_voice(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
+        await send_screens(bot, message.chat.id, flow.voice(resident))
+
     @router.message(_command)
     async def on_unknown_command(message: Message, resident: Resident, flow: ResidentFlow, bot: Bot) -> None:
         await send_screens(bot, message.chat.id, flow.unknown_command(resident))

@@ -180,6 +180,8 @@ class ZaloChannel:
             return await self.flow.settings(r)
         if cmd == "lang":
             return self.flow.language(r)
+        if cmd in ("xung_ho", "xungho"):
+            return self.flow.voice(r)
         if cmd == "mytickets":
             return await self.helpdesk.my_tickets(r)
         if cmd in ("subscribe", "unsubscribe"):

@@ -13,6 +13,7 @@ class UserRecord(Protocol):
     external_id: int
     display_name: str
     lang: str | None
+    voice: str
     ward_id: str | None
     neighbourhood: str | None
     onboarded: bool
