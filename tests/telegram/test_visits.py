@@ -240,6 +240,7 @@ async def test_wizard_is_left_by_a_command_and_typed_text_reasks_the_buttons(har
     for forged in ("hvp:night", "hvk:weekday", "hvs:1", "hvo:abc"):  # unknown value, or not this question's turn
         await lan.press_data(forged)
         assert harness.fake.callback_answers[-1]["text"] == "Nút này không còn dùng được", forged
+    pause(harness)
     out = await lan.send("/menu")
     assert "Bác cần giúp gì" in out[-1].text
     out = await lan.send("cài iHanoi thế nào")
@@ -361,6 +362,7 @@ async def test_asking_in_words_for_someone_to_come_home_offers_the_visit_button(
     other = harness.actor(1005, "Bà Tư")
     await other.send("/start")
     await other.press("Tiếng Việt")
+    await other.press("Bác")
     await other.press("Phường khác")
     out = await other.send("nhờ cán bộ xuống nhà chỉ cho làm")
     assert "🏠 Nhờ người đến nhà" not in out[-1].button_labels

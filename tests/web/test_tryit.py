@@ -58,6 +58,7 @@ async def test_a_ward_tries_the_whole_flow_in_three_panes(harness):
 
         await say("resident", "/start")
         await press("Tiếng Việt")
+        await press("Bác")
         await press("Tây Hồ")
         await say("resident", "5")
         await press("Có, nhận")
