@@ -32,6 +32,10 @@ def _content_check(settings: Settings, args: argparse.Namespace) -> int:
     n_err, n_warn = len(content.errors), len(content.warnings)
     old = sum(1 for p in content.warnings if "more than 12 months ago" in p.message)
     print(f"{len(content.guides)} guides, {len(content.wards)} wards: {n_err} errors, {n_warn} warnings")
+    pictures = [(gid, i + 1, st.image) for gid, g in content.guides.items() for i, st in enumerate(g.steps) if st.image]
+    print(f"{len(pictures)} step pictures:")
+    for gid, n, image in pictures:
+        print(f"  {gid} step {n}: {image}")
     print(f"{old} sources checked or published more than 12 months before {today.isoformat()} (warnings above)")
     return 1 if n_err else 0
 

@@ -269,3 +269,14 @@ def test_a_broken_shared_branch_is_an_error_in_the_shared_file(root):
     write_guide(root)
     line = line_of(root / "branches.yaml", "then: nowhere")
     assert any(p.startswith(f"content/branches.yaml:{line}: branches.otp.then:") for p in errors(root)), errors(root)
+
+
+def test_a_step_picture_that_does_not_exist_is_an_error_at_its_line(root):
+    f = write_guide(root, extra_step="    image: pictures/missing.yaml\n")
+    line = line_of(f, "image: pictures/missing.yaml")
+    assert f"content/guides/thu.yaml:{line}: image not found: pictures/missing.yaml" in " ".join(errors(root)), errors(
+        root
+    )
+    (root / "pictures").mkdir()
+    (root / "pictures" / "missing.yaml").write_text('buttons: ["Đăng nhập"]\n', encoding="utf-8")
+    assert errors(root) == []

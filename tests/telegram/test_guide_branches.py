@@ -118,7 +118,9 @@ async def test_a_sourced_label_is_bold_on_telegram(harness):
     out = await a.press_data(f"g:vneid-activate:{n}")
     sent = out[-1]
     assert "**" not in sent.text and "bấm Kích hoạt tài khoản." in sent.text
-    entities = sent.params["entities"]
+    # this step carries a picture: it is a photo whose caption holds the bold label
+    assert sent.method == "sendphoto"
+    entities = sent.params["caption_entities"]
     entities = json.loads(entities) if isinstance(entities, str) else entities
     start = sent.text.encode("utf-16-le").find("Kích hoạt tài khoản".encode("utf-16-le")) // 2
     assert entities == [{"type": "bold", "offset": start, "length": len("Kích hoạt tài khoản")}]

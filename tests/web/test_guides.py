@@ -96,3 +96,15 @@ async def test_an_admin_picks_a_ward_for_its_poster_and_unknown_guides_are_not_f
         english = await web.get("/guides/poster.pdf", params={"guide": "ihanoi-install", "lang": "en"})
         (sheet,) = pdf_pages(english.content)
         assert "Install the iHanoi app" in " ".join(sheet.get_textpage().get_text_range().split())
+
+
+async def test_a_guide_page_shows_its_step_picture(harness):
+    await staff_group(harness, forum=False)
+    async with signed_in(harness, 2001) as web:
+        page = await web.get("/guides/vneid-recover/forgot-passcode")
+        assert '<img src="/guide-pictures/vneid-recover/forgot-passcode?step=3"' in page.text
+        png = await web.get("/guide-pictures/vneid-recover/forgot-passcode", params={"step": 3})
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+        assert png.content.startswith(b"\x89PNG")
+        none = await web.get("/guide-pictures/vneid-recover/forgot-passcode", params={"step": 1})
+        assert none.status_code == 404

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from aiogram import Bot
 from aiogram.types import FSInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 
+from bot.adapters.pictures import as_png
 from bot.core.markup import bold_spans
 from bot.core.screens import Screen
 from bot.core.text_split import split_text
@@ -44,12 +45,13 @@ async def send_screens(
     for screen in screens:
         markup = keyboard(screen)
         if screen.image:
+            photo = FSInputFile(as_png(screen.image))
             if len(screen.text) <= CAPTION_LIMIT:
                 caption, caption_entities = _bold(screen.text)
                 sent.append(
                     await bot.send_photo(
                         chat_id,
-                        FSInputFile(screen.image),
+                        photo,
                         caption=caption,
                         caption_entities=caption_entities,
                         reply_markup=markup,
@@ -57,7 +59,7 @@ async def send_screens(
                     )
                 )
                 continue
-            sent.append(await bot.send_photo(chat_id, FSInputFile(screen.image), message_thread_id=thread_id))
+            sent.append(await bot.send_photo(chat_id, photo, message_thread_id=thread_id))
         chunks = split_text(screen.text, TEXT_LIMIT) or ["…"]  # over the limit: "(1/2)", "(2/2)" parts
         for i, chunk in enumerate(chunks):
             text, entities = _bold(chunk)

@@ -12,8 +12,9 @@ from urllib.parse import quote
 
 import segno
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
+from bot.adapters.pictures import as_png
 from bot.adapters.web.charts import funnel_chart
 from bot.adapters.web.overview import HIDDEN, Range, chosen_ward, parse_range, stats_wards
 from bot.adapters.web.pages import current_user, lang_of, render, web
@@ -140,6 +141,22 @@ async def ward_poster_pdf(
     except PosterError as e:
         return render(request, "error.html", 500, user=user, message_key="err_500", detail=str(e))
     return _pdf(data, f"poster-{place.id}")
+
+
+@router.get("/guide-pictures/{guide_id:path}")
+async def guide_picture(
+    request: Request,
+    guide_id: str,
+    step: int = Query(1, ge=1, le=99),
+    user: ConsoleUser = Depends(current_user),
+) -> Response:
+    """A step's picture as PNG (drawn from its source in content/pictures and cached)."""
+    g = _guide(request, guide_id[:120])
+    if g is None or step > len(g.steps) or not g.steps[step - 1].image:
+        return render(request, "error.html", 404, user=user, message_key="err_404")
+    image = str(g.steps[step - 1].image)
+    png = as_png(str(web(request).services.content.root / image))
+    return FileResponse(png, media_type="image/png")
 
 
 @router.get("/guides/{guide_id:path}")
