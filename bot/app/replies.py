@@ -66,7 +66,7 @@ class StoredReplies:
         now = self.clock.now()
         async with self.uow() as tx:
             await tx.replies.release_stale(now - self.lease_for)
-            due = [r for r in await tx.replies.due(now, limit) if r.channel == channel]
+            due = await tx.replies.due(now, limit, channel)
         sent = 0
         for reply in due:
             async with self.uow() as tx:

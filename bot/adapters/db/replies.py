@@ -53,10 +53,10 @@ class ReplyRepo:
         await self.s.flush()
         return row.id
 
-    async def due(self, now: dt.datetime, limit: int) -> Sequence[StoredReplyRow]:
+    async def due(self, now: dt.datetime, limit: int, channel: str) -> Sequence[StoredReplyRow]:
         q = (
             select(StoredReplyRow)
-            .where(StoredReplyRow.status == "pending", StoredReplyRow.next_at <= now)
+            .where(StoredReplyRow.status == "pending", StoredReplyRow.next_at <= now, StoredReplyRow.channel == channel)
             .order_by(StoredReplyRow.id)
             .limit(limit)
         )

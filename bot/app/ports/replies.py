@@ -26,8 +26,8 @@ class ReplyRepository(Protocol):
     async def add(
         self, channel: str, chat_id: int, method: str, payload: str, error: str, now: dt.datetime, next_at: dt.datetime
     ) -> int: ...
-    async def due(self, now: dt.datetime, limit: int) -> Sequence[StoredReply]:
-        """Pending replies whose time has come, oldest first."""
+    async def due(self, now: dt.datetime, limit: int, channel: str) -> Sequence[StoredReply]:
+        """Pending replies of `channel` whose time has come, oldest first."""
         ...
 
     async def claim(self, reply_id: int, now: dt.datetime) -> bool:
