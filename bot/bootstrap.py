@@ -112,6 +112,20 @@ class App:
         await self.db.close()
 
 
+_MATCHERS: dict[str, Matcher] = {}
+
+
+def _matcher(content: Content) -> Matcher:
+    """The matcher of the guides, built once per content fingerprint in this process (a matcher never
+    changes once built; learned phrasings make a new one). One process builds one; the tests, a hundred."""
+    if not content.fingerprint:
+        return Matcher.build(content.guides.values())
+    if content.fingerprint not in _MATCHERS:
+        _MATCHERS.clear()  # content changed: the old one is not needed again
+        _MATCHERS[content.fingerprint] = Matcher.build(content.guides.values())
+    return _MATCHERS[content.fingerprint]
+
+
 IDENTIFY_CACHE = dt.timedelta(seconds=10)  # how long a single instance trusts what it read of a person
 
 
@@ -128,7 +142,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
     residents = ResidentService(
         transactions, clock, settings.admin_ids, cache_for=dt.timedelta(0) if settings.redis_url else IDENTIFY_CACHE
     )
-    matcher = Matcher.build(content.guides.values())
+    matcher = _matcher(content)
     unanswered = UnansweredLog(transactions, settings.hash_salt.get_secret_value())
     usage = UsageLog(settings.hash_salt.get_secret_value())
 
@@ -248,8 +262,8 @@ def make_send_limiter(settings: Settings) -> SendLimiter:
     if settings.redis_url:
         from bot.adapters.redis.send_limits import RedisSendLimiter
 
-        return RedisSendLimiter.from_url(settings.redis_url)
-    return RateLimiter()
+        return RedisSendLimiter.from_url(settings.redis_url, per_chat_interval=settings.telegram_chat_interval)
+    return RateLimiter(per_chat_interval=settings.telegram_chat_interval)
 
 
 def make_flood_counter(settings: Settings) -> FloodCounter:
@@ -410,7 +424,13 @@ def make_bot(settings: Settings, token: str | None = None, app: App | None = Non
     """With `app`, every send goes through the reply guard (`install_reply_guard`)."""
     session = None
     if settings.telegram_api_url:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
+        api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
+        if settings.telegram_api_url.startswith("http://"):
+            from bot.adapters.telegram.session import PlainHttpSession
+
+            session = PlainHttpSession(api=api)
+        else:
+            session = AiohttpSession(api=api)
     bot = Bot(token or settings.token(), session=session, default=DefaultBotProperties(link_preview_is_disabled=True))
     if app is not None:
         install_reply_guard(app, bot)

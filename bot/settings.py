@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     telegram_api_url: str | None = None
     # Redis for FSM storage at scale; None = FSM state kept in memory (guide progress lives in the DB anyway).
     redis_url: str | None = None
+    # Seconds between two sends to one chat (Telegram asks for about one per second in a chat, 20 a minute in
+    # a group). Keep the default against Telegram; the tests set 0 against the fake Bot API, which has no limits
+    # unless a test turns them on.
+    telegram_chat_interval: float = Field(default=1.05, ge=0, le=60)
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     content_dir: Path = PROJECT_ROOT / "content"
     # Salt for hashing user ids in logs that must not identify residents; the real bot refuses the default.

@@ -7,11 +7,15 @@ passes without having run them. PG_DSN / TEST_REDIS_URL point them at other serv
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import functools
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -77,9 +81,17 @@ async def _drop_pg_database(name: str) -> None:
         await conn.close()
 
 
+def run_slow() -> bool:
+    return in_ci() or os.environ.get("RUN_SLOW", "").strip().lower() not in ("", "0", "false", "no")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark tests by the services they use, so `-m "not postgres"` works without marking each by hand."""
+    """Mark tests by the services they use, so `-m "not postgres"` works without marking each by hand;
+    skip the `slow` soak tests on a developer's machine (CI runs them: `./scripts/test` stays under 4 min)."""
+    skip_slow = pytest.mark.skip(reason="soak test in real time: runs in CI, or with RUN_SLOW=1")
     for item in items:
+        if "slow" in item.keywords and not run_slow():
+            item.add_marker(skip_slow)
         names = getattr(item, "fixturenames", ())
         callspec = getattr(item, "callspec", None)
         if "pg_url" in names or (callspec and callspec.params.get("db_url") == "postgres"):
@@ -94,14 +106,41 @@ def make_settings(database_url: str, **kw: object) -> Settings:
         "content_dir": PROJECT_ROOT / "content",
         "admin_ids": [9001],
         "hash_salt": "test-salt",
+        # the fake Bot API has no limits unless a test turns them on (tests/telegram/test_reply_path.py sets
+        # Telegram's): the bot need not space its messages to one chat, and the suite does not wait for it
+        "telegram_chat_interval": 0.0,
         **kw,
     }
     return Settings(_env_file=None, database_url=database_url, **values)
 
 
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database at every migration's head, made once per test process: each test copies it
+    (a file copy, where migrating a new file costs a tenth of a second; the bot skips migrating a
+    database already at head). Migrations themselves run here, once per process, on every run."""
+    from bot.adapters.db.db import Database
+
+    path = tmp_path_factory.mktemp("template") / "bot.db"
+
+    async def migrate() -> None:
+        db = Database(f"sqlite+aiosqlite:///{path}")
+        await db.migrate()
+        await db.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # its own event loop, beside the tests' loop
+        pool.submit(asyncio.run, migrate()).result()
+    return path
+
+
+def _fresh_sqlite(template: Path, tmp_path: Path) -> str:
+    shutil.copyfile(template, tmp_path / "bot.db")
     return f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
+    return _fresh_sqlite(_sqlite_template, tmp_path)
 
 
 @pytest.fixture
@@ -113,10 +152,10 @@ async def pg_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def db_url(request, tmp_path) -> AsyncIterator[str]:
+async def db_url(request, tmp_path, _sqlite_template) -> AsyncIterator[str]:
     """Runs a storage test once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+        yield _fresh_sqlite(_sqlite_template, tmp_path)
     else:
         name = await _create_pg_database()
         yield _pg_database_url(name)

@@ -216,6 +216,9 @@ class Content:
     hotlines: list[Hotline]
     root: Path
     problems: list[Problem] = field(default_factory=list)
+    # the hash of every content file (set by `load_valid_content_cached`; "" = not known): what is built
+    # from the content alone, such as the matcher, can be reused for the same fingerprint
+    fingerprint: str = ""
 
     @property
     def errors(self) -> list[Problem]:
@@ -648,11 +651,12 @@ def load_valid_content_cached(root: Path, cache_dir: Path | None) -> Content:
     try:
         cached = pickle.loads(cache.read_bytes())
         if isinstance(cached, Content):
-            cached.root = root
+            cached.root, cached.fingerprint = root, digest.hexdigest()
             return cached
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         pass
     content = load_valid_content(root)
+    content.fingerprint = digest.hexdigest()
     tmp = None
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)

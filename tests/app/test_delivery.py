@@ -381,9 +381,9 @@ async def test_redis_limiter_keeps_the_overall_and_per_chat_limits_across_instan
 
         await asyncio.gather(*(sender(lim, i) for i, lim in enumerate(limiters)))
         stamps.sort()
-        # 29 per second on Redis's clock; seen from here, round-trip jitter may squeeze one more into a second,
-        # still within Telegram's 30
-        assert max(sum(1 for t in stamps if s <= t < s + 1.0) for s in stamps) <= 30
+        # 29 per second on Redis's clock; seen from here, each stamp may be late by the round trip (tens of ms
+        # on a loaded machine), so a window 0.1 s shorter than Redis's holds at most 29 from here too
+        assert max(sum(1 for t in stamps if s <= t < s + 0.9) for s in stamps) <= 29
         assert len(stamps) >= 25  # about 29/s together (a loaded machine sends fewer), not 29/s each
         assert len(stamps) <= 29 * 1.5 + 2
         first = await limiters[0].acquire(-5, True)

@@ -36,7 +36,7 @@ LANGUAGE_PROMPT = "Tiếng Việt"  # the first screen's button: /start was answ
 async def limited(sqlite_url, clock) -> AsyncIterator[Harness]:
     fake = FakeBotAPI(limits=Limits())
     await fake.start()
-    h = await Harness(make_settings(sqlite_url), fake, clock).start()
+    h = await Harness(make_settings(sqlite_url, telegram_chat_interval=1.05), fake, clock).start()
     yield h
     await h.stop()
     await fake.stop()
@@ -147,6 +147,7 @@ async def test_a_blocked_resident_is_marked_and_nothing_is_stored(harness):
     assert await stored(h) == []
 
 
+@pytest.mark.slow
 async def test_residents_chatting_during_a_broadcast_get_every_answer_and_the_broadcast_completes(limited):
     """20 residents ask three questions each while a notice goes to 300 subscribers (Telegram's limits on)."""
     h = limited

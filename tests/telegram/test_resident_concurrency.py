@@ -33,6 +33,7 @@ async def any_harness(db_url, fake, clock) -> AsyncIterator[Harness]:
     await h.stop()
 
 
+@pytest.mark.slow
 async def test_fifty_residents_asking_four_questions_at_once_all_get_their_answers(any_harness):
     h = any_harness
     ids = [5000 + i for i in range(50)]

@@ -10,6 +10,7 @@ import datetime as dt
 import signal
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from bot.adapters.db.announcements import OutboxRow
@@ -87,6 +88,7 @@ async def ten_minutes_pass(url: str) -> None:
         await db.close()
 
 
+@pytest.mark.slow
 async def test_a_notice_reaches_2000_zalo_subscribers_once_across_a_kill_9(tmp_path, zalo: FakeZaloAPI) -> None:
     zalo.max_poll_wait = 0.2
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -31,7 +34,17 @@ def alembic_config() -> Config:
     return cfg
 
 
+@functools.cache
+def _heads() -> frozenset[str]:
+    """The migrations' heads, read once per process (it imports every migration file)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
 def _upgrade(connection: Connection) -> None:
+    # a database already at every head (each start after the first) is not handed to alembic's
+    # command, which would set up its environment for nothing
+    if frozenset(MigrationContext.configure(connection).get_current_heads()) == _heads():
+        return
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "heads")

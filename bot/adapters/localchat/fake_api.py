@@ -79,6 +79,7 @@ class Limits:
 class FakeBotAPI:
     def __init__(self, *, limits: Limits | None = None, bot_id: int = 42, bot_username: str = "TroLySoPhuongBot"):
         self.limits = limits  # None = accept everything (tests of the flow); Limits = behave like Telegram
+        self.max_poll_wait = 1.0
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.sent: list[Sent] = []
@@ -374,7 +375,9 @@ class FakeBotAPI:
         return self._ok({"status": "member", "user": user})
 
     async def _get_updates(self, p: dict[str, Any]) -> web.Response:
-        timeout = float(p.get("timeout", 0) or 0)
+        # Telegram holds a long poll up to `timeout` seconds; this one at most a second (an empty answer
+        # early is allowed), so a bot stopping polling is not kept waiting for the rest of it
+        timeout = min(float(p.get("timeout", 0) or 0), self.max_poll_wait)
         items: list[dict[str, Any]] = []
         try:
             items.append(await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.01)))
