@@ -48,8 +48,8 @@ from bot.adapters.web import create_app
 from bot.app.helpdesk import Delivered, Delivery
 from bot.app.residents import Resident, Role
 from bot.app.stats import StatsService
+from bot.app.usage import FUNNEL, hanoi_day, pseudonym
 from bot.app.usage import UsageKind as K
-from bot.app.usage import hanoi_day, pseudonym
 from bot.bootstrap import build_app
 from bot.core.clock import FixedClock
 from bot.core.content import load_valid_content
@@ -92,6 +92,7 @@ async def seed(db: Database, events: int, tickets: int, notices: int) -> None:
         rows.append(
             {
                 "kind": kind.value,
+                "funnel": FUNNEL.get(kind.value) if guide else None,
                 "user_key": key,
                 "ward_id": ward,
                 "neighbourhood": tdp,
@@ -197,9 +198,12 @@ async def seed(db: Database, events: int, tickets: int, notices: int) -> None:
     await chunks(db, OccurrenceRow.__table__, occ)
     await chunks(db, OutboxRow.__table__, out)
     if not db.is_sqlite:
-        async with db.engine.begin() as conn:  # fresh statistics for the planner, as autovacuum would
+        # what autovacuum does after a bulk insert (PostgreSQL 13+: inserts trigger it too): statistics for the
+        # planner, and the visibility map that lets it answer from an index alone; outside a transaction
+        async with db.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             for table in ("usage_events", "tickets", "announcement_outbox"):
-                await conn.exec_driver_sql(f"ANALYZE {table}")
+                await conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
     else:
         async with db.engine.begin() as conn:
             await conn.exec_driver_sql("ANALYZE")

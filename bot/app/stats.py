@@ -20,7 +20,7 @@ from bot.app.ports import Transactions, UnitOfWork
 from bot.app.ports.stats import NoticeCounts
 from bot.app.residents import Resident, Role
 from bot.app.tickets import DEFAULT_UNANSWERED_HOURS
-from bot.app.usage import STARTS
+from bot.app.usage import FUNNEL_LABELS
 from bot.app.usage import UsageKind as K
 from bot.core.clock import Clock
 from bot.core.content import Content
@@ -30,14 +30,9 @@ MAX_DAYS = 366
 MAX_LOOKBACK = dt.timedelta(days=400)
 TOP_GUIDES = 10
 RECENT_NOTICES = 10
-# One query counts people per guide, step and group: "reached" at step 0 is "started" (STEP rows have
-# steps 1+), and "finished" rows carry the last step, so the guides' figures come from the same rows.
-PEOPLE_GROUPS = {
-    "reached": (*STARTS, K.STEP.value),
-    "stuck": (K.STUCK.value,),
-    "asked": (K.ASKED.value,),
-    "finished": (K.FINISHED.value,),
-}
+# One query counts people per guide, step and funnel label (bot.app.usage.FUNNEL): "reached" at step 0 is
+# "started" (STEP rows have steps 1+), and "finished" rows carry the last step, so the guides' figures
+# come from the same rows.
 PerStep = dict[tuple[str, int], dict[str, int]]
 
 
@@ -223,7 +218,7 @@ class StatsService:
         self, tx: UnitOfWork, ward_id: str | None, start: dt.date, end: dt.date, guide_ids: Sequence[str] | None = None
     ) -> PerStep:
         per: PerStep = defaultdict(dict)
-        for r in await tx.stats.people_per_step(ward_id, start, end, PEOPLE_GROUPS, guide_ids):
+        for r in await tx.stats.people_per_step(ward_id, start, end, FUNNEL_LABELS, guide_ids):
             if self.content.guide(r.guide_id) is not None:  # a guide since removed has no title to show
                 per[(r.guide_id, r.step)][r.kind] = r.people
         return per

@@ -32,6 +32,18 @@ class UsageKind(StrEnum):
 
 
 STARTS = (UsageKind.STARTED.value, UsageKind.MATCHED.value)  # rows that mean "step 1 shown"
+# The overview's drop-off chart counts people per guide, step and funnel label, a person once across the
+# kinds of one label: "reached" a step (step 1 by a start or a matched question, later steps by STEP),
+# pressed "stuck", asked staff, finished. Written with each event, so the count reads one index in order.
+FUNNEL: dict[str, str] = {
+    UsageKind.STARTED.value: "reached",
+    UsageKind.MATCHED.value: "reached",
+    UsageKind.STEP.value: "reached",
+    UsageKind.STUCK.value: "stuck",
+    UsageKind.ASKED.value: "asked",
+    UsageKind.FINISHED.value: "finished",
+}
+FUNNEL_LABELS = ("reached", "stuck", "asked", "finished")
 
 
 def hanoi_day(at: dt.datetime) -> dt.date:
@@ -67,6 +79,7 @@ class UsageLog:
     ) -> None:
         await tx.usage.add(
             kind=kind.value,
+            funnel=FUNNEL.get(kind.value) if guide_id is not None and step is not None else None,
             user_key=user_key(self._salt, r),
             ward_id=r.ward_id,
             neighbourhood=r.neighbourhood,

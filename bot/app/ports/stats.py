@@ -7,7 +7,7 @@ timestamps are UTC, start included, end excluded.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 
@@ -55,11 +55,11 @@ class StatsRepository(Protocol):
         ward_id: str | None,
         start: dt.date,
         end: dt.date,
-        groups: Mapping[str, Sequence[str]],
+        labels: Sequence[str],
         guide_ids: Sequence[str] | None = None,
     ) -> list[StepPeople]:
-        """Different people per guide, step and label (`groups` maps a label to the kinds it counts, a
-        person once across them), for the given guides or all."""
+        """Different people per guide, step and funnel label (`bot.app.usage.FUNNEL`: a person once across
+        the kinds of a label), for the given guides or all."""
         ...
 
     async def sla_settings(self, ward_ids: Sequence[str]) -> list[SlaSettings]:

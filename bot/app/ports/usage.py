@@ -11,6 +11,7 @@ class UsageRepository(Protocol):
         self,
         *,
         kind: str,
+        funnel: str | None,
         user_key: int,
         ward_id: str | None,
         neighbourhood: str | None,
