@@ -21,6 +21,7 @@ from bot.app.admin_ops import AdminOps
 from bot.app.announcements import AnnouncementService
 from bot.app.console import Console
 from bot.app.console_notices import ConsoleNotices
+from bot.app.guide_drafts import GuideDrafts
 from bot.app.helpdesk import HelpDesk
 from bot.app.learning import Learning
 from bot.app.linking import Linking
@@ -82,6 +83,7 @@ class App:
     replies: StoredReplies  # replies Telegram would not take in time, sent later by the reply worker
     unanswered_desk: UnansweredDesk  # the web console's unanswered questions: assign a guide, out of scope
     ward_settings: WardSettings  # the web console's ward settings: office, staff group health, roles
+    guide_drafts: GuideDrafts  # the web console's guide drafts, started from unanswered questions
     zalo: ZaloSide | None = None  # the Zalo channel's parts when ZALO_BOT_TOKEN is set
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -209,6 +211,7 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         replies=StoredReplies(transactions, clock),
         unanswered_desk=UnansweredDesk(transactions, clock, unanswered, learning),
         ward_settings=WardSettings(transactions, clock, content, residents),
+        guide_drafts=GuideDrafts(transactions, clock, content),
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)

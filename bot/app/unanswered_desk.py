@@ -1,6 +1,7 @@
 """The web console's unanswered questions: the groups a person may see, assigning one to a guide
-(its phrasings become learned phrasings waiting for review, bot.app.learning) or marking it out of
-scope. Both take the group off that ward's list and go to the audit log.
+(its phrasings become learned phrasings waiting for review, bot.app.learning), marking it out of
+scope, or starting a new guide draft from it (bot.app.guide_drafts). Each takes the group off that
+ward's list and goes to the audit log.
 
 Ward scoping lives here: staff and officials see the questions asked in their wards, admins every
 ward (and questions from residents who have not picked a ward). A group is named by its most asked
@@ -15,16 +16,18 @@ instance checks the fingerprint in the database, so a question or decision anywh
 from __future__ import annotations
 
 from bot.app.learning import Learning
-from bot.app.ports import Transactions
+from bot.app.ports import Transactions, UnitOfWork
 from bot.app.residents import Role
 from bot.app.tickets import NotAllowed
 from bot.app.unanswered import UnansweredGroup, UnansweredLog
 from bot.app.web_signin import ConsoleUser
 from bot.core.clock import Clock
+from bot.core.guide_draft import TITLE_MAX, clean_title
 
 LIST_LIMIT = 50
 CACHED_LISTS = 32
-ASSIGNED, OUT_OF_SCOPE = "assigned", "out_of_scope"
+ASSIGNED, OUT_OF_SCOPE, DRAFT_STARTED = "assigned", "out_of_scope", "draft_started"
+DRAFT_QUESTIONS = 50  # of a group's phrasings, the most asked, kept in a guide draft
 
 
 class GroupGone(LookupError):
@@ -38,7 +41,7 @@ class UnknownGuide(LookupError):
 class UnansweredDesk:
     def __init__(self, uow: Transactions, clock: Clock, log: UnansweredLog, learning: Learning):
         self.uow, self.clock, self.log, self.learning = uow, clock, log, learning
-        self._cache: dict[tuple[frozenset[str] | None, int], tuple[tuple[int, int, int], list[UnansweredGroup]]] = {}
+        self._cache: dict[tuple[frozenset[str] | None, int], tuple[tuple[int, ...], list[UnansweredGroup]]] = {}
 
     @staticmethod
     def wards(user: ConsoleUser) -> set[str] | None:
@@ -94,22 +97,58 @@ class UnansweredDesk:
         await self._record(user, ward_id, g, OUT_OF_SCOPE, None, g.text)
         return g
 
+    async def start_draft(self, user: ConsoleUser, ward_id: str | None, text: str) -> int:
+        """A new guide draft holding the group's questions (as the page shows them, most asked first),
+        titled by its most asked phrasing; the group leaves the list. The draft's id."""
+        self._scope(user, ward_id)
+        g = await self._group(user, ward_id, text)
+        targets = self._targets(user, ward_id, g)
+        mine = self.wards(user)
+        # whose draft: the ward picked, or the group's one ward; every ward's (admins only) otherwise
+        owner = targets[0] if len(targets) == 1 else next((w for w in g.wards if mine is not None and w in mine), None)
+        phrasings = g.phrasings or (g.text,)
+        title = clean_title(g.text)[:TITLE_MAX].rstrip()
+        now = self.clock.now()
+        async with self.uow() as tx:
+            draft = await tx.drafts.add(
+                ward_id=owner,
+                title=title,
+                questions=phrasings[:DRAFT_QUESTIONS],
+                created_by=user.person.id,
+                now=now,
+            )
+            await self._decide(tx, user, targets, g, DRAFT_STARTED, f"draft:{draft.id}", f"{g.text} → #{draft.id}")
+        return draft.id
+
+    @staticmethod
+    def _targets(user: ConsoleUser, ward_id: str | None, g: UnansweredGroup) -> list[str | None]:
+        """Off the list of the ward picked; of every ward for an admin looking at all of them; of each
+        of the group's wards that are the person's own otherwise."""
+        mine = UnansweredDesk.wards(user)
+        if ward_id is not None:
+            return [ward_id]
+        if mine is None:
+            return [None]
+        return [*sorted(set(g.wards) & mine)]
+
     async def _record(
         self, user: ConsoleUser, ward_id: str | None, g: UnansweredGroup, decision: str, guide: str | None, detail: str
     ) -> None:
-        """Off the list of the ward picked; of every ward for an admin looking at all of them; of each
-        of the group's wards that are the person's own otherwise."""
-        mine = self.wards(user)
-        targets: list[str | None]
-        if ward_id is not None:
-            targets = [ward_id]
-        elif mine is None:
-            targets = [None]
-        else:
-            targets = [*sorted(set(g.wards) & mine)]
-        now = self.clock.now()
         async with self.uow() as tx:
-            for w in targets:
-                await tx.unanswered.decide(w, g.phrasings or (g.text,), decision, guide, user.person.id, now)
-            audit_ward = targets[0] if len(targets) == 1 else None
-            await tx.tickets.audit(None, audit_ward, user.person.id, f"unanswered_{decision}", detail, now)
+            await self._decide(tx, user, self._targets(user, ward_id, g), g, decision, guide, detail)
+
+    async def _decide(
+        self,
+        tx: UnitOfWork,
+        user: ConsoleUser,
+        targets: list[str | None],
+        g: UnansweredGroup,
+        decision: str,
+        guide: str | None,
+        detail: str,
+    ) -> None:
+        now = self.clock.now()
+        for w in targets:
+            await tx.unanswered.decide(w, g.phrasings or (g.text,), decision, guide, user.person.id, now)
+        audit_ward = targets[0] if len(targets) == 1 else None
+        await tx.tickets.audit(None, audit_ward, user.person.id, f"unanswered_{decision}", detail, now)

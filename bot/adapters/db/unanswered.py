@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import Float, Integer, String, func, or_, select
+from sqlalchemy import Float, Integer, String, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.adapters.db.base import Base, UTCDateTime
+from bot.adapters.db.drafts import GuideDraftRow
 
 
 class UnansweredRow(Base):
@@ -35,8 +36,8 @@ class UnansweredDecisionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ward_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)  # None: every ward
     text: Mapped[str] = mapped_column(String(300))
-    decision: Mapped[str] = mapped_column(String(16))  # "assigned" | "out_of_scope"
-    guide_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decision: Mapped[str] = mapped_column(String(16))  # "assigned" | "out_of_scope" | "draft_started"
+    guide_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # "draft:<id>" for a draft
     actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
@@ -105,8 +106,23 @@ class UnansweredRepo:
             )
         await self.s.flush()
 
-    async def fingerprint(self) -> tuple[int, int, int]:
-        """Changes whenever a question or a decision is added or a question removed (ids only grow)."""
+    async def undecide(self, decision: str, guide_id: str) -> int:
+        """Put back on the list the phrasings of one decision (a discarded guide draft's); how many."""
+        result = await self.s.execute(
+            delete(UnansweredDecisionRow).where(
+                UnansweredDecisionRow.decision == decision, UnansweredDecisionRow.guide_id == guide_id
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def fingerprint(self) -> tuple[int, ...]:
+        """Changes whenever a question or a decision is added, a question removed or a guide draft
+        discarded (which removes its decisions): ids only grow, discarded drafts stay discarded."""
         rows = (await self.s.execute(select(func.count(UnansweredRow.id), func.max(UnansweredRow.id)))).one()
-        decided = (await self.s.execute(select(func.max(UnansweredDecisionRow.id)))).scalar()
-        return int(rows[0]), int(rows[1] or 0), int(decided or 0)
+        decided = (
+            await self.s.execute(select(func.count(UnansweredDecisionRow.id), func.max(UnansweredDecisionRow.id)))
+        ).one()
+        discarded = (
+            await self.s.execute(select(func.count(GuideDraftRow.id)).where(GuideDraftRow.status == "discarded"))
+        ).scalar()
+        return int(rows[0]), int(rows[1] or 0), int(decided[0]), int(decided[1] or 0), int(discarded or 0)

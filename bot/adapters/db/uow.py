@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.adapters.db.announcements import NoticeRepo
 from bot.adapters.db.claims import DailyClaimRepo
 from bot.adapters.db.db import Database
+from bot.adapters.db.drafts import GuideDraftRepo
 from bot.adapters.db.learning import LearnedRepo
 from bot.adapters.db.linking import LinkRepo
 from bot.adapters.db.replies import ReplyRepo
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.replies = ReplyRepo(session)
         self.claims = DailyClaimRepo(session)
         self.links = LinkRepo(session)
+        self.drafts = GuideDraftRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.adapters.web import admin, auth, guides, notices, overview, tickets, tryit, unanswered, ward_page
+from bot.adapters.web import admin, auth, drafts, guides, notices, overview, tickets, tryit, unanswered, ward_page
 from bot.adapters.web.pages import (
     MAX_BODY,
     STATIC,
@@ -40,7 +40,7 @@ def create_app(
     api = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     api.state.web = Web(services, sender, SessionCodec(services.settings.hash_salt.get_secret_value()), probe, try_it)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, tickets, notices, overview, guides, unanswered, ward_page, admin, tryit):
+    for module in (auth, tickets, notices, overview, guides, unanswered, drafts, ward_page, admin, tryit):
         api.include_router(module.router)
     _error_pages(api)
 

@@ -17,6 +17,7 @@ from bot.adapters.web.session import Session, SessionCodec
 from bot.app.announcements import AnnouncementService
 from bot.app.console import Console
 from bot.app.console_notices import ConsoleNotices
+from bot.app.guide_drafts import GuideDrafts
 from bot.app.helpdesk import HelpDesk, Sender
 from bot.app.residents import Role
 from bot.app.stats import StatsService
@@ -53,6 +54,7 @@ class ConsoleServices(Protocol):
     stats: StatsService
     unanswered_desk: UnansweredDesk
     ward_settings: WardSettings
+    guide_drafts: GuideDrafts
 
 
 class SignInNeeded(Exception):

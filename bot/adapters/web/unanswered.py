@@ -1,5 +1,6 @@
 """Unanswered questions, grouped by similarity, most asked first: assign a guide (its phrasings wait
-for review as learned phrasings) or mark out of scope. Staff and officials of a ward, and admins."""
+for review as learned phrasings), mark out of scope, or start a new guide draft (the Drafts page,
+bot.adapters.web.drafts). Staff and officials of a ward, and admins."""
 
 from __future__ import annotations
 
@@ -82,3 +83,19 @@ async def out_of_scope(request: Request, user: ConsoleUser = Depends(current_use
     except NotAllowed:
         return render(request, "error.html", 404, user=user, message_key="err_404")
     return _back(ward, "out_of_scope")
+
+
+@router.post("/unanswered/draft")
+async def start_draft(request: Request, user: ConsoleUser = Depends(current_user)) -> Response:
+    form = await checked_form(request)
+    ward, text = (str(form.get(k, ""))[:300] for k in ("ward", "text"))
+    desk = web(request).services.unanswered_desk
+    try:
+        if not text.strip():
+            return await _page(request, user, ward, 400, problem="no_group")
+        draft_id = await desk.start_draft(user, ward or None, text)
+    except GroupGone:  # decided meanwhile, or a text that was never a group of this person's list
+        return await _page(request, user, ward, 404, problem="gone")
+    except NotAllowed:
+        return render(request, "error.html", 404, user=user, message_key="err_404")
+    return RedirectResponse(f"/drafts/{draft_id}?done=started", status_code=303)

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bot.app.ports.claims import DailyClaims
 from bot.app.ports.console import ConsoleRepository
+from bot.app.ports.drafts import GuideDraftRepository
 from bot.app.ports.learning import LearnedRepository
 from bot.app.ports.linking import LinkRepository
 from bot.app.ports.notices import NoticeRepository
@@ -59,6 +60,8 @@ class UnitOfWork(Protocol):
     def claims(self) -> DailyClaims: ...
     @property
     def links(self) -> LinkRepository: ...
+    @property
+    def drafts(self) -> GuideDraftRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -76,6 +79,7 @@ class Transactions(Protocol):
 __all__ = [
     "ConsoleRepository",
     "DailyClaims",
+    "GuideDraftRepository",
     "LearnedRepository",
     "LinkRepository",
     "NoticeRepository",

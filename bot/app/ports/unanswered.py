@@ -55,6 +55,11 @@ class UnansweredRepository(Protocol):
         """Take these phrasings off the list of `ward_id` (None: of every ward)."""
         ...
 
-    async def fingerprint(self) -> tuple[int, int, int]:
-        """A value that changes whenever a question or a decision is added, or a question removed."""
+    async def undecide(self, decision: str, guide_id: str) -> int:
+        """Put the phrasings of this decision back on the list (a discarded guide draft's); how many rows."""
+        ...
+
+    async def fingerprint(self) -> tuple[int, ...]:
+        """A value that changes whenever a question or a decision is added, a question removed, or a
+        guide draft discarded (its decisions removed)."""
         ...
