@@ -105,7 +105,8 @@ class StaffDesk(DeskBase):
 
     async def give(self, actor: Resident, ticket_id: int, assignee_id: int, sender: Sender) -> StaffAnswer:
         """Give a ticket to a staff member of its ward (the web console's "Giao cho…"). The staff group
-        reads the same "✋ … đã nhận phiếu" line as after the "Nhận" button, and who gave it."""
+        reads the same "✋ … đã nhận phiếu" line as after the "Nhận" button, and who gave it. A text
+        without `.alert`: nothing to change (it is theirs already)."""
         t = await self.tickets.get(ticket_id)
         if t is None:
             return StaffAnswer(self.t(STAFF_LANG, "tickets.no_ticket_here"), alert=True)
@@ -121,7 +122,7 @@ class StaffDesk(DeskBase):
         except AlreadyAssigned:  # someone changed it meanwhile: look again
             return StaffAnswer(self.t(STAFF_LANG, "web.assign_changed", number=t.number), alert=True)
         if before == assignee.id:
-            return StaffAnswer(None)
+            return StaffAnswer(self.t(STAFF_LANG, "web.assign_unchanged", number=t.number, name=assignee.display_name))
         line = self.t(STAFF_LANG, "tickets.claimed", staff=assignee.display_name, number=t.number)
         if actor.id != assignee.id:
             line += "\n" + self.t(STAFF_LANG, "web.given_by", by=actor.display_name)

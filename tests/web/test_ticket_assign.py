@@ -88,6 +88,18 @@ async def test_the_inbox_filters_by_assignee_and_by_to(harness):
         assert '<option value="none" selected>' in page.text and '<option value="7" selected>' in page.text
 
 
+async def test_a_wards_known_list_of_to_is_what_the_filter_offers(harness, monkeypatch):
+    wards = harness.app.content.wards
+    monkeypatch.setitem(wards, "tay-ho", wards["tay-ho"].model_copy(update={"neighbourhoods": ["10", "2", "5"]}))
+    await ward_with_tickets(harness, tdps=("5", "2"))
+    async with signed_in(harness, HA, "Cán bộ Hà") as web:
+        page = await web.get("/tickets", params={"box": "all"})
+        assert re.findall(r"<option value=\"(\w+)\"[^>]*>Tổ \w+</option>", page.text) == ["2", "5", "10"]
+        assert shown((await web.get("/tickets", params={"box": "all", "tdp": "2"})).text) == {2}
+        assert shown((await web.get("/tickets", params={"box": "all", "tdp": "10"})).text) == set()
+        assert shown((await web.get("/tickets", params={"box": "all", "tdp": "7"})).text) == {1, 2}  # not a tổ
+
+
 async def test_taking_from_the_web_posts_the_same_line_as_the_nhan_button(harness):
     await ward_with_tickets(harness, tdps=("5", "7"))
     # Minh takes #2 with the button in the group
@@ -153,6 +165,12 @@ async def test_giving_a_ticket_to_another_staff_member_and_back(harness):
         "💻 Cán bộ Minh giao phiếu từ trang quản trị.",
         "Trước đó: Cán bộ Minh nhận.",
     ]
+    before = len(harness.fake.messages_to(GROUP))
+    async with signed_in(harness, HA, "Cán bộ Hà") as web:  # giving it to who has it changes nothing
+        page = await web.get("/tickets/1")
+        r = await web.post("/tickets/1/assign", data={"csrf": csrf_of(page.text), "staff": ha})
+        assert r.status_code == 200 and "Phiếu #1 đang do Cán bộ Hà nhận: không có gì thay đổi." in r.text
+    assert len(harness.fake.messages_to(GROUP)) == before
 
 
 async def test_giving_to_someone_not_staff_of_the_ward_is_a_400(harness):

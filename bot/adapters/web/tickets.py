@@ -119,8 +119,8 @@ async def assign(request: Request, ticket_id: TicketId, user: ConsoleUser = Depe
         result = await w.services.console.give(user, ticket_id, str(form.get("staff", "")), w.sender)
     except AssignProblem as e:
         return await _page(request, user, ticket_id, 400, assign_problem=e.code)
-    if result.alert:
-        return await _page(request, user, ticket_id, 409, notice=result.text)
+    if result.text:  # someone changed it meanwhile (409), or it is theirs already
+        return await _page(request, user, ticket_id, 409 if result.alert else 200, notice=result.text)
     return _done(ticket_id, "assign")
 
 
