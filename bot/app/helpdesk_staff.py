@@ -103,6 +103,35 @@ class StaffDesk(DeskBase):
         )
         return StaffAnswer(self.t(STAFF_LANG, "tickets.claim_won", number=t.number))
 
+    async def give(self, actor: Resident, ticket_id: int, assignee_id: int, sender: Sender) -> StaffAnswer:
+        """Give a ticket to a staff member of its ward (the web console's "Giao cho…"). The staff group
+        reads the same "✋ … đã nhận phiếu" line as after the "Nhận" button, and who gave it. A text
+        without `.alert`: nothing to change (it is theirs already)."""
+        t = await self.tickets.get(ticket_id)
+        if t is None:
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.no_ticket_here"), alert=True)
+        assignee = await self.residents.get(assignee_id)
+        if assignee is None or not can_act(actor, t.ward_id) or not can_act(assignee, t.ward_id):
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.not_allowed"), alert=True)
+        try:
+            t, before = await self.tickets.give(ticket_id, actor, assignee)
+        except NotAllowed:
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.not_allowed"), alert=True)
+        except TicketClosed:
+            return StaffAnswer(self.t(STAFF_LANG, "tickets.ticket_closed", number=t.number), alert=True)
+        except AlreadyAssigned:  # someone changed it meanwhile: look again
+            return StaffAnswer(self.t(STAFF_LANG, "web.assign_changed", number=t.number), alert=True)
+        if before == assignee.id:
+            return StaffAnswer(self.t(STAFF_LANG, "web.assign_unchanged", number=t.number, name=assignee.display_name))
+        line = self.t(STAFF_LANG, "tickets.claimed", staff=assignee.display_name, number=t.number)
+        if actor.id != assignee.id:
+            line += "\n" + self.t(STAFF_LANG, "web.given_by", by=actor.display_name)
+        previous = await self.residents.get(before) if before is not None else None
+        if previous is not None:
+            line += "\n" + self.t(STAFF_LANG, "web.given_from", name=previous.display_name)
+        await self._to_staff(t, line, sender)
+        return StaffAnswer(None)
+
     async def staff_close_confirm(self, staff: Resident, ticket_id: int) -> tuple[Ticket, Screen] | StaffAnswer:
         """ "✅ Đóng" on a card asks first, in the ticket's topic: "Không" above, "Có, đóng" alone below."""
         t = await self.tickets.get(ticket_id)

@@ -464,6 +464,31 @@ class TicketService:
                 raise AlreadyAssigned(row.assignee_id)
             return _ticket(row)
 
+    async def give(self, ticket_id: int, actor: Resident, assignee: Resident) -> tuple[Ticket, int | None]:
+        """`actor` (staff of the ward) gives the ticket to `assignee` (staff of the ward too): nobody's or
+        someone else's. Atomic: it changes only if nobody changed it since it was read. Returns the
+        ticket and who had it before (== assignee.id: nothing changed)."""
+        now = self.clock.now()
+        async with self.uow() as tx:
+            row = await self._staff_row(tx, ticket_id, actor)
+            if not can_act(assignee, row.ward_id):
+                raise NotAllowed(row.ward_id)
+            if row.status == Status.CLOSED:
+                raise TicketClosed(ticket_id)
+            before = row.assignee_id
+            if before == assignee.id:
+                return _ticket(row), before
+            won = await tx.tickets.reassign(ticket_id, before, assignee.id, now, Status.CLOSED, Status.ASSIGNED)
+            if won:
+                detail = f"to {assignee.id}" + (f" from {before}" if before is not None else "")
+                await tx.tickets.audit(ticket_id, row.ward_id, actor.id, "assign", detail, now)
+            await tx.refresh(row)
+            if not won:
+                if row.status == Status.CLOSED:
+                    raise TicketClosed(ticket_id)
+                raise AlreadyAssigned(row.assignee_id)
+            return _ticket(row), before
+
     async def reply(self, ticket_id: int, staff: Resident, m: Incoming) -> tuple[Ticket, TicketMessage]:
         """A staff answer to relay to the resident."""
         now = self.clock.now()

@@ -150,6 +150,23 @@ class TicketRepo:
             {"assignee_id": user_id, "assigned_at": now, "status": assigned_status},
         )
 
+    async def reassign(
+        self,
+        ticket_id: int,
+        from_id: int | None,
+        to_id: int,
+        now: dt.datetime,
+        closed_status: str,
+        assigned_status: str,
+    ) -> bool:
+        """Atomic hand-over: only while the ticket is not closed and still `from_id`'s (None: nobody's)."""
+        was = TicketRow.assignee_id.is_(None) if from_id is None else TicketRow.assignee_id == from_id
+        return await self._claim(
+            ticket_id,
+            [was, TicketRow.status != closed_status],
+            {"assignee_id": to_id, "assigned_at": now, "status": assigned_status},
+        )
+
     async def claim_unassigned_reminder(self, ticket_id: int, now: dt.datetime) -> bool:
         return await self._claim(
             ticket_id,

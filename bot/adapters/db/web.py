@@ -1,4 +1,4 @@
-"""The web console's tables and queries: sign-in links, the ticket inbox, the audit log."""
+"""The web console's tables and queries: sign-in links, the ticket inbox and its choices, the audit log."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.adapters.db.base import Base, UTCDateTime
 from bot.adapters.db.tickets import TicketAuditRow, TicketMessageRow, TicketRow
-from bot.adapters.db.users import UserRow
+from bot.adapters.db.users import RoleRow, UserRow
 
 CLOSED = "closed"
 
@@ -64,10 +64,19 @@ class ConsoleRepo:
         created_before: dt.datetime | None,
         search: str,
         limit: int,
+        assignee_id: int | None = None,
+        unassigned: bool = False,
+        neighbourhood: str | None = None,
     ) -> Sequence[TicketRow]:
         q = select(TicketRow)
         if wards is not None:
             q = q.where(TicketRow.ward_id.in_(list(wards)))
+        if unassigned:
+            q = q.where(TicketRow.assignee_id.is_(None))
+        elif assignee_id is not None:
+            q = q.where(TicketRow.assignee_id == assignee_id)
+        if neighbourhood is not None:
+            q = q.where(TicketRow.neighbourhood == neighbourhood)
         if closed is True:
             q = q.where(TicketRow.status == CLOSED)
         elif closed is False:
@@ -94,6 +103,24 @@ class ConsoleRepo:
             return {}
         rows = await self.s.execute(select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(list(user_ids))))
         return {uid: name for uid, name in rows.tuples()}
+
+    async def staff(self, wards: Collection[str] | None, role: str) -> list[tuple[int, str]]:
+        """(user id, name) of everyone holding `role` in one of `wards` (None = any ward), by name."""
+        q = select(UserRow.id, UserRow.display_name).join(RoleRow, RoleRow.user_id == UserRow.id)
+        q = q.where(RoleRow.role == role)
+        if wards is not None:
+            q = q.where(RoleRow.ward_id.in_(list(wards)))
+        q = q.distinct().order_by(UserRow.display_name, UserRow.id)
+        return [(int(uid), str(name)) for uid, name in (await self.s.execute(q)).all()]
+
+    async def neighbourhoods(self, ward_id: str) -> list[str]:
+        """The distinct tổ dân phố seen on the ward's tickets."""
+        q = (
+            select(TicketRow.neighbourhood)
+            .where(TicketRow.ward_id == ward_id, TicketRow.neighbourhood.is_not(None))
+            .distinct()
+        )
+        return [str(n) for n in (await self.s.execute(q)).scalars() if n]
 
     async def audit_log(self, wards: Collection[str] | None, limit: int) -> Sequence[TicketAuditRow]:
         q = select(TicketAuditRow)

@@ -1,4 +1,4 @@
-"""The ticket inbox, a ticket's page, and answering, noting and closing it (staff and admins)."""
+"""The ticket inbox, a ticket's page, and answering, noting, taking, giving and closing it (staff and admins)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.adapters.web.pages import checked_form, current_user, lang_of, render, require, web
-from bot.app.console import AGES, MAX_TEXT, Box, InboxFilter, TextProblem
+from bot.app.console import AGES, MAX_TEXT, AssignProblem, Box, InboxFilter, TextProblem
 from bot.app.residents import Role
 from bot.app.web_signin import ConsoleUser
 
@@ -25,17 +25,29 @@ async def inbox(
     age: int = 0,
     q: str = "",
     ward: str = "",
+    assignee: str = "",
+    tdp: str = "",
     user: ConsoleUser = Depends(current_user),
 ) -> Response:
     require(user, Role.STAFF)
     w = web(request).services
-    f = InboxFilter(box, age if age in AGES else 0, q[:100], ward or None)
-    rows = await w.console.inbox(user, f)
+    f = InboxFilter(box, age if age in AGES else 0, q[:100], ward[:40] or None, assignee[:12], tdp[:40])
+    page = await w.console.inbox_page(user, f)
     allowed = w.console.ticket_wards(user)
     wards = [x for x in w.content.wards.values() if allowed is None or x.id in allowed]
     names = {x.id: x.name.get(lang_of(request)) for x in w.content.wards.values()}
     return render(
-        request, "inbox.html", user=user, rows=rows, f=f, boxes=list(Box), ages=AGES, wards=wards, ward_names=names
+        request,
+        "inbox.html",
+        user=user,
+        rows=page.rows,
+        f=page.filter,
+        staff=page.staff,
+        tdps=page.neighbourhoods,
+        boxes=list(Box),
+        ages=AGES,
+        wards=wards,
+        ward_names=names,
     )
 
 
@@ -82,6 +94,34 @@ async def note(request: Request, ticket_id: TicketId, user: ConsoleUser = Depend
     except TextProblem as e:
         return await _page(request, user, ticket_id, 400, problem=e.code, note_text=text[: MAX_TEXT * 2])
     return _done(ticket_id, "note")
+
+
+@router.post("/tickets/{ticket_id}/take")
+async def take(request: Request, ticket_id: TicketId, user: ConsoleUser = Depends(current_user)) -> Response:
+    require(user, Role.STAFF)
+    await checked_form(request)
+    w = web(request)
+    try:
+        result = await w.services.console.take(user, ticket_id, w.sender)
+    except AssignProblem as e:
+        return await _page(request, user, ticket_id, 400, assign_problem=e.code)
+    if result.alert:  # someone took it first, or it closed meanwhile
+        return await _page(request, user, ticket_id, 409, notice=result.text)
+    return _done(ticket_id, "take")
+
+
+@router.post("/tickets/{ticket_id}/assign")
+async def assign(request: Request, ticket_id: TicketId, user: ConsoleUser = Depends(current_user)) -> Response:
+    require(user, Role.STAFF)
+    form = await checked_form(request)
+    w = web(request)
+    try:
+        result = await w.services.console.give(user, ticket_id, str(form.get("staff", "")), w.sender)
+    except AssignProblem as e:
+        return await _page(request, user, ticket_id, 400, assign_problem=e.code)
+    if result.text:  # someone changed it meanwhile (409), or it is theirs already
+        return await _page(request, user, ticket_id, 409 if result.alert else 200, notice=result.text)
+    return _done(ticket_id, "assign")
 
 
 @router.get("/tickets/{ticket_id}/close")

@@ -37,8 +37,20 @@ class ConsoleRepository(Protocol):
         created_before: dt.datetime | None,
         search: str,
         limit: int,
+        assignee_id: int | None = None,
+        unassigned: bool = False,
+        neighbourhood: str | None = None,
     ) -> Sequence[TicketRecord]:
-        """Tickets of `wards` (None = every ward), newest activity first. `waiting`: staff answered last."""
+        """Tickets of `wards` (None = every ward), newest activity first. `waiting`: staff answered last;
+        `unassigned`: nobody took it (else `assignee_id`: that person's); `neighbourhood`: of that tổ."""
+        ...
+
+    async def staff(self, wards: Collection[str] | None, role: str) -> Sequence[tuple[int, str]]:
+        """(user id, name) of everyone holding `role` in one of `wards` (None = any ward), by name."""
+        ...
+
+    async def neighbourhoods(self, ward_id: str) -> Sequence[str]:
+        """The distinct tổ dân phố seen on the ward's tickets."""
         ...
 
     async def names(self, user_ids: Collection[int]) -> dict[int, str]:

@@ -93,6 +93,18 @@ class TicketRepository(Protocol):
         """Atomic claim (`UPDATE … WHERE assignee_id IS NULL`): only one concurrent caller gets True."""
         ...
 
+    async def reassign(
+        self,
+        ticket_id: int,
+        from_id: int | None,
+        to_id: int,
+        now: dt.datetime,
+        closed_status: str,
+        assigned_status: str,
+    ) -> bool:
+        """Atomic hand-over to `to_id`, only while not closed and still `from_id`'s (None: nobody's)."""
+        ...
+
     async def latest_for_resident(self, resident_id: int) -> TicketRecord | None: ...
     async def continuable_for_resident(
         self, resident_id: int, closed_status: str, closed_by: str, closed_since: dt.datetime
