@@ -27,6 +27,7 @@ from bot.app.ports.tickets import StaffGroupRepository, TicketRepository
 from bot.app.ports.unanswered import UnansweredRepository
 from bot.app.ports.usage import UsageRepository
 from bot.app.ports.users import ProgressRepository, UserRepository
+from bot.app.ports.wards import WardOverrideRepository
 
 
 class UnitOfWork(Protocol):
@@ -59,6 +60,8 @@ class UnitOfWork(Protocol):
     def claims(self) -> DailyClaims: ...
     @property
     def links(self) -> LinkRepository: ...
+    @property
+    def ward_overrides(self) -> WardOverrideRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -89,4 +92,5 @@ __all__ = [
     "UnitOfWork",
     "UsageRepository",
     "UserRepository",
+    "WardOverrideRepository",
 ]
