@@ -18,7 +18,8 @@ MAX_HOURS = 200
 MAX_PHONES = 5
 PHONE_DIGITS = (8, 15)
 MAX_TDPS = 200
-MAX_TDP_CHARS = 40
+MAX_TDP_CHARS = 40  # the column a resident's tổ is kept in
+MAX_TDP_BYTES = 60  # a resident picks it by a button: "tdp:<name>" in Telegram's 64 bytes of button data
 MAX_FIELD_INPUT = 10_000  # characters read of one posted field at most (the rest is refused, not parsed)
 
 PHONE_RE = re.compile(r"\+?[0-9][0-9 .]*")
@@ -172,6 +173,8 @@ def parse_office_form(f: OfficeForm) -> ParsedOffice:
         errors["tdps"] = "tdps_many"
     elif any(len(t) > MAX_TDP_CHARS for t in tdps):
         errors["tdps"] = "tdp_long"
+    elif any(len(t.encode()) > MAX_TDP_BYTES for t in tdps):
+        errors["tdps"] = "tdp_button"
     elif len({t.casefold() for t in tdps}) != len(tdps):
         errors["tdps"] = "tdps_dup"
     if errors:

@@ -112,6 +112,7 @@ async def test_the_tdp_list_and_address_an_admin_edits_and_what_a_resident_picks
         (OfficeForm(hours_en="Mon–Fri"), {"hours_vi": "hours_vi_missing"}),
         (OfficeForm(tdps="Tổ 1\ntổ 1"), {"tdps": "tdps_dup"}),
         (OfficeForm(tdps="T" * 41), {"tdps": "tdp_long"}),
+        (OfficeForm(tdps="Tổ Đồng Cổ Ấp Thái Ấp Vẽ Hồ Tây Bưởi Hạ"), {"tdps": "tdp_button"}),
         (OfficeForm(tdps=",".join(f"Tổ {i}" for i in range(201))), {"tdps": "tdps_many"}),
     ],
 )
