@@ -35,6 +35,7 @@ from bot.app.tickets import NoTicketCache, TicketService
 from bot.app.unanswered import UnansweredLog
 from bot.app.unanswered_desk import UnansweredDesk
 from bot.app.usage import UsageLog
+from bot.app.ward_offices import WardOffices
 from bot.app.ward_settings import WardSettings
 from bot.app.web_signin import WebSignIn
 from bot.core.clock import Clock, FixedClock, SystemClock
@@ -49,6 +50,7 @@ from bot.workers.learning import LearningWorker
 from bot.workers.notices import NoticeRunner, OffsetClock
 from bot.workers.replies import ReplyWorker
 from bot.workers.sla import SlaWorker
+from bot.workers.ward_offices import WardOfficesWorker
 
 if TYPE_CHECKING:
     from bot.adapters.zalo.channel import ZaloChannel
@@ -140,6 +142,9 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         await db.migrate()
     texts = Texts()
     transactions = SqlTransactions(db)
+    # ward office values edited in the console, over content/wards.yaml's (kept as the base)
+    offices = WardOffices(transactions, content)
+    await offices.refresh()
     # one instance (no Redis) makes every change to users and roles itself: it may remember who wrote
     residents = ResidentService(
         transactions, clock, settings.admin_ids, cache_for=dt.timedelta(0) if settings.redis_url else IDENTIFY_CACHE
@@ -210,11 +215,12 @@ async def build_app(settings: Settings, clock: Clock | None = None, *, migrate: 
         console_notices=ConsoleNotices(transactions, announcements, tickets),
         replies=StoredReplies(transactions, clock),
         unanswered_desk=UnansweredDesk(transactions, clock, unanswered, learning),
-        ward_settings=WardSettings(transactions, clock, content, residents),
+        ward_settings=WardSettings(transactions, clock, content, residents, offices),
         guide_drafts=GuideDrafts(transactions, clock, content),
     )
     await learning.refresh()  # phrasings accepted before this start
     _install_learning(app)
+    _install_ward_offices(app, offices)
     _install_visits(app)
     _install_helpdesk(app)
     _install_admin(app, transactions)
@@ -360,6 +366,23 @@ def _install_learning(app: App) -> None:
         if await app.learning.refresh():
             chat.out.write("— Bot đã học các cách hỏi mới được duyệt.\n")
 
+    app.extra.setdefault("on_startup", []).append(start)
+    app.extra.setdefault("on_shutdown", []).append(worker.stop)
+    app.extra.setdefault("localchat_tick", []).append(tick)
+
+
+def _install_ward_offices(app: App, offices: WardOffices) -> None:
+    """Office values edited in another instance's console reach this one within 30 s."""
+    worker = WardOfficesWorker(offices)
+
+    async def start(bot: Bot) -> None:
+        await worker.start()
+
+    async def tick(chat: Any, rest: str) -> None:  # the local chat's `:tick`
+        if await offices.refresh():
+            chat.out.write("— Thông tin phường đã sửa trên trang quản trị được áp dụng.\n")
+
+    app.extra["ward_offices"] = worker
     app.extra.setdefault("on_startup", []).append(start)
     app.extra.setdefault("on_shutdown", []).append(worker.stop)
     app.extra.setdefault("localchat_tick", []).append(tick)

@@ -175,11 +175,13 @@ async def run_zalo(settings: Settings) -> int:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     gc.freeze()
+    await app.extra["ward_offices"].start()  # office values edited in the console reach Zalo residents too
     try:
         task = await start_zalo(app, NoStaffChannel(), stop)
         if task is not None:
             await task
     finally:
+        await app.extra["ward_offices"].stop()
         await app.notices.stop()
         await app.close()
     return 0

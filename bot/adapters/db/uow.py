@@ -19,6 +19,7 @@ from bot.adapters.db.tickets import StaffGroupRepo, TicketRepo
 from bot.adapters.db.unanswered import UnansweredRepo
 from bot.adapters.db.usage import UsageRepo
 from bot.adapters.db.users import ProgressRepo, UserRepo
+from bot.adapters.db.wards import WardOverrideRepo
 from bot.adapters.db.web import ConsoleRepo
 
 
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
         self.claims = DailyClaimRepo(session)
         self.links = LinkRepo(session)
         self.drafts = GuideDraftRepo(session)
+        self.ward_overrides = WardOverrideRepo(session)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -1,5 +1,7 @@
-"""Ward settings: the office as content/wards.yaml has it, the staff group and its health, staff and
-officials; admins grant and revoke ward roles after a confirmation page. Rules in bot.app.ward_settings."""
+"""Ward settings: the office (as content/wards.yaml has it, or as edited here), the staff group and its
+health, staff and officials; officials and admins edit the office's address, hours, phones and tổ dân
+phố list, or put the YAML's back after a confirmation page; admins grant and revoke ward roles after a
+confirmation page. Rules in bot.app.ward_settings."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.adapters.web.pages import checked_form, current_user, render, web
 from bot.app.tickets import DEFAULT_UNANSWERED_HOURS, NotAllowed
-from bot.app.ward_settings import WARD_ROLES, RoleChangeError
+from bot.app.ward_settings import WARD_ROLES, RoleChangeError, WardSettings
 from bot.app.web_signin import ConsoleUser
+from bot.core.ward_overrides import MAX_FIELD_INPUT, OfficeForm, OfficeFormErrors
 
 router = APIRouter()
 UserId = Annotated[int, Query(ge=1, le=2**31 - 1)]
@@ -84,3 +87,69 @@ async def role_change(request: Request, user: ConsoleUser = Depends(current_user
     except RoleChangeError:
         return _not_found(request, user)
     return RedirectResponse(f"/settings?ward={quote(ward)}&done={do}", status_code=303)
+
+
+def _refused(request: Request, user: ConsoleUser, desk: WardSettings, ward_id: str) -> Response:
+    """Staff of the ward read only (403); another ward does not exist for them (404)."""
+    if any(w.id == ward_id for w in desk.wards(user)):
+        return render(request, "error.html", 403, user=user, message_key="err_403_office")
+    return _not_found(request, user)
+
+
+@router.get("/settings/office")
+async def office_form(
+    request: Request, ward: str = Query(max_length=40), user: ConsoleUser = Depends(current_user)
+) -> Response:
+    desk = web(request).services.ward_settings
+    try:
+        current, form, source = await desk.office_form(user, ward)
+    except NotAllowed:
+        return _refused(request, user, desk, ward)
+    return render(request, "office_form.html", user=user, ward=current, v=form, source=source, errors={})
+
+
+@router.post("/settings/office")
+async def office_save(request: Request, user: ConsoleUser = Depends(current_user)) -> Response:
+    form = await checked_form(request)
+    ward = str(form.get("ward", ""))[:40]
+    typed = OfficeForm(
+        **{
+            k: str(form.get(k, ""))[: MAX_FIELD_INPUT + 1]
+            for k in ("address", "hours_vi", "hours_en", "phones", "tdps")
+        }
+    )
+    desk = web(request).services.ward_settings
+    try:
+        await desk.edit_office(user, ward, typed)
+    except NotAllowed:
+        return _refused(request, user, desk, ward)
+    except OfficeFormErrors as e:
+        current, _, source = await desk.office_form(user, ward)
+        return render(
+            request, "office_form.html", 400, user=user, ward=current, v=typed, source=source, errors=e.errors
+        )
+    return RedirectResponse(f"/settings?ward={quote(ward)}&done=office", status_code=303)
+
+
+@router.get("/settings/office/reset")
+async def office_reset_confirm(
+    request: Request, ward: str = Query(max_length=40), user: ConsoleUser = Depends(current_user)
+) -> Response:
+    desk = web(request).services.ward_settings
+    try:
+        current, _, source = await desk.office_form(user, ward)
+    except NotAllowed:
+        return _refused(request, user, desk, ward)
+    return render(request, "office_reset.html", user=user, ward=current, source=source)
+
+
+@router.post("/settings/office/reset")
+async def office_reset(request: Request, user: ConsoleUser = Depends(current_user)) -> Response:
+    form = await checked_form(request)
+    ward = str(form.get("ward", ""))[:40]
+    desk = web(request).services.ward_settings
+    try:
+        await desk.reset_office(user, ward)
+    except NotAllowed:
+        return _refused(request, user, desk, ward)
+    return RedirectResponse(f"/settings?ward={quote(ward)}&done=office_reset", status_code=303)

@@ -28,6 +28,7 @@ from bot.app.ports.tickets import StaffGroupRepository, TicketRepository
 from bot.app.ports.unanswered import UnansweredRepository
 from bot.app.ports.usage import UsageRepository
 from bot.app.ports.users import ProgressRepository, UserRepository
+from bot.app.ports.wards import WardOverrideRepository
 
 
 class UnitOfWork(Protocol):
@@ -62,6 +63,8 @@ class UnitOfWork(Protocol):
     def links(self) -> LinkRepository: ...
     @property
     def drafts(self) -> GuideDraftRepository: ...
+    @property
+    def ward_overrides(self) -> WardOverrideRepository: ...
 
     async def flush(self) -> None:
         """Send pending changes (ids of new records become known) without committing."""
@@ -93,4 +96,5 @@ __all__ = [
     "UnitOfWork",
     "UsageRepository",
     "UserRepository",
+    "WardOverrideRepository",
 ]
