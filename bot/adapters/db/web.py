@@ -102,7 +102,7 @@ class ConsoleRepo:
         if not user_ids:
             return {}
         rows = await self.s.execute(select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(list(user_ids))))
-        return {uid: name for uid, name in rows.tuples()}
+        return {uid: name for uid, name in rows.all()}
 
     async def staff(self, wards: Collection[str] | None, role: str) -> list[tuple[int, str]]:
         """(user id, name) of everyone holding `role` in one of `wards` (None = any ward), by name."""
