@@ -1,15 +1,19 @@
-"""Web console overview benchmark (issue 12): the stats queries with 100,000 usage events seeded.
+"""Web console benchmark (issue 12): the overview and the ticket inbox with 100,000 usage events, 10,000
+tickets and their 100,000 messages seeded.
 
 Seeds a fresh database (SQLite in a temporary directory, or a throw-away PostgreSQL database on
 127.0.0.1:5432) with 100,000 usage events over 90 days in both wards (3,000 residents, every guide,
-kinds and steps in realistic proportions), 10,000 tickets (a tenth still open) and 200 notices with
-50 recipients each, then times the console's calls, each `--runs` times after a warm-up:
+kinds and steps in realistic proportions), 10,000 tickets (a tenth still open) with 100,000 messages
+(10 each) and 200 notices with 50 recipients each, then times the console's calls, each `--runs` times
+after a warm-up:
 
 - overview of one ward over 30 days, one ward over 90 days, all wards over 90 days (admin);
 - every guide's usage (the Guides page) and one guide's drop-off;
-- then the pages themselves through the console's ASGI app (an official and an admin signed in with a
-  real one-time link; 5,000 unanswered questions seeded): the Overview (30 / 90 days, all wards), the
-  Guides list, a guide's page and the Unanswered page (grouping the newest 5,000 questions).
+- then the pages themselves through the console's ASGI app (an official, a staff member and an admin
+  signed in with a real one-time link; 5,000 unanswered questions seeded): the Overview (30 / 90 days,
+  all wards), the Guides list, a guide's page, the Unanswered page (grouping the newest 5,000
+  questions), and the ticket inbox (to answer; every ticket older than 7 days; closed in one tổ; a
+  full-text search over the 100,000 messages; one ticket's page; every ward for the admin).
 
 It prints p50 / p95 / max per call and `OK` when p95 < 150 ms (the issue's target), else `SLOW`;
 the exit status is 1 when any call is slow.
@@ -39,7 +43,7 @@ from sqlalchemy import insert
 
 from bot.adapters.db.announcements import AnnouncementRow, OccurrenceRow, OutboxRow
 from bot.adapters.db.db import Database
-from bot.adapters.db.tickets import StaffGroupRow, TicketRow
+from bot.adapters.db.tickets import StaffGroupRow, TicketMessageRow, TicketRow
 from bot.adapters.db.unanswered import UnansweredRow
 from bot.adapters.db.uow import SqlTransactions
 from bot.adapters.db.usage import UsageEventRow
@@ -69,7 +73,7 @@ async def chunks(db: Database, table: Any, rows: list[dict[str, Any]], size: int
             await s.execute(insert(table), rows[i : i + size])
 
 
-async def seed(db: Database, events: int, tickets: int, notices: int) -> None:
+async def seed(db: Database, events: int, tickets: int, notices: int, messages_per_ticket: int = 10) -> None:
     rnd = random.Random(12)
     content = load_valid_content(PROJECT_ROOT / "content")
     guides = list(content.guides.values())
@@ -157,6 +161,24 @@ async def seed(db: Database, events: int, tickets: int, notices: int) -> None:
             }
         )
     await chunks(db, TicketRow.__table__, trows)
+    # the conversations: 10 messages a ticket (100,000), the resident's and staff's turns, in plain words
+    words = ("cài", "VNeID", "mật khẩu", "định danh", "ứng dụng", "iHanoi", "lương hưu", "ngân hàng", "mã QR", "hồ sơ")
+    mrows = []
+    for t in range(tickets):
+        created = trows[t]["created_at"]
+        for m in range(messages_per_ticket):
+            w1, w2 = rnd.choice(words), rnd.choice(words)
+            mrows.append(
+                {
+                    "ticket_id": t + 1,
+                    "author": "resident" if m % 2 == 0 else "staff",
+                    "user_id": trows[t]["resident_id"] if m % 2 == 0 else None,
+                    "kind": "text",
+                    "text": f"Tin {m + 1} của phiếu {t + 1}: hỏi về {w1} và {w2}, mong cán bộ giúp ạ.",
+                    "created_at": created + dt.timedelta(minutes=m),
+                }
+            )
+    await chunks(db, TicketMessageRow.__table__, mrows)
     ann, occ, out = [], [], []
     for n in range(notices):
         at = NOW - dt.timedelta(days=rnd.randrange(90), hours=rnd.randrange(24))
@@ -202,7 +224,7 @@ async def seed(db: Database, events: int, tickets: int, notices: int) -> None:
         # planner, and the visibility map that lets it answer from an index alone; outside a transaction
         async with db.engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            for table in ("usage_events", "tickets", "announcement_outbox"):
+            for table in ("usage_events", "tickets", "ticket_messages", "announcement_outbox"):
                 await conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
     else:
         async with db.engine.begin() as conn:
@@ -226,7 +248,7 @@ UNANSWERED_WORDS = (
     "vé xe buýt",
     "khám bệnh online",
 )
-OFFICIAL_EXT, ADMIN_EXT = 70_000_001, 70_000_002
+OFFICIAL_EXT, ADMIN_EXT, STAFF_EXT = 70_000_001, 70_000_002, 70_000_003
 
 
 class NoSender:
@@ -274,6 +296,9 @@ async def page_timings(url: str, args: argparse.Namespace) -> bool:
         await app.residents.grant(official.id, Role.OFFICIAL, "tay-ho", None)
         official = await app.residents.get(official.id) or official
         admin = await app.residents.identify("telegram", ADMIN_EXT, "Quản trị")
+        staff = await app.residents.identify("telegram", STAFF_EXT, "Cán bộ Hà")
+        await app.residents.grant(staff.id, Role.STAFF, "tay-ho", None)
+        staff = await app.residents.get(staff.id) or staff
         today = hanoi_day(NOW)
         d90 = (today - dt.timedelta(days=89)).isoformat()
         api = create_app(app, NoSender())
@@ -289,7 +314,25 @@ async def page_timings(url: str, args: argparse.Namespace) -> bool:
                     "page /unanswered": "/unanswered",
                 },
             ),
-            ("admin", admin, {"page /overview all wards, 90 days": f"/overview?from={d90}"}),
+            (
+                "staff",
+                staff,
+                {
+                    "page /tickets (to answer)": "/tickets",
+                    "page /tickets (all, older than 7 d)": "/tickets?box=all&age=7",
+                    "page /tickets (closed, tổ 5)": "/tickets?box=closed&tdp=5",
+                    "page /tickets?q=lương hưu (search)": "/tickets?box=all&q=l%C6%B0%C6%A1ng%20h%C6%B0u",
+                    "page /tickets/1 (a ticket)": "/tickets/1",
+                },
+            ),
+            (
+                "admin",
+                admin,
+                {
+                    "page /overview all wards, 90 days": f"/overview?from={d90}",
+                    "page /tickets all wards": "/tickets?box=all",
+                },
+            ),
         ):
             token = await app.signin.issue(person)
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://bench") as web:
@@ -334,8 +377,8 @@ async def bench(name: str, url: str, args: argparse.Namespace) -> bool:
     await seed(db, args.events, args.tickets, args.notices)
     await seed_unanswered(db)
     print(
-        f"{name}: seeded {args.events:,} usage events, {args.tickets:,} tickets, {args.notices} notices "
-        f"({args.notices * 50:,} messages) in {time.perf_counter() - t:.1f} s"
+        f"{name}: seeded {args.events:,} usage events, {args.tickets:,} tickets ({args.tickets * 10:,} messages), "
+        f"{args.notices} notices ({args.notices * 50:,} deliveries) in {time.perf_counter() - t:.1f} s"
     )
     stats = StatsService(SqlTransactions(db), FixedClock(NOW), load_valid_content(PROJECT_ROOT / "content"))
     today = hanoi_day(NOW)
