@@ -212,3 +212,58 @@ async def test_a_ward_tries_the_bot_in_the_browser_on_the_try_it_page(harness, c
         await context.close()
     finally:
         await stop(*server)
+
+
+async def test_an_official_edits_the_ward_office_and_starts_a_guide_draft_in_the_browser(harness, console_url, browser):
+    import yaml
+
+    from tests.telegram.test_announcements import OFFICIAL, ward_with_groups
+    from tests.web.test_unanswered import asked
+
+    await ward_with_groups(harness)
+    question = "cách đặt lịch tiêm cho trẻ"
+    await asked(harness, "tay-ho", question, question, "đặt lịch tiêm cho trẻ ở đâu")
+    out = await harness.actor(OFFICIAL, "Chủ tịch phường").send("/web")
+    link = LINK.search(out[-1].text)
+    assert link, out[-1].text
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
+    page = await context.new_page()
+    await page.goto(link.group(0))
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await page.wait_for_url(f"{console_url}/overview")
+
+    # the ward office: a bad phone is refused with the typed values kept, then a good edit is saved
+    await page.get_by_role("link", name="Phường", exact=True).click()
+    await page.get_by_role("link", name="Sửa thông tin trụ sở…").click()
+    hours = "Thứ 2 – Thứ 6: 8:00–11:30, 13:30–17:00"
+    await page.get_by_label("Giờ làm việc (tiếng Việt)").fill(hours)
+    await page.get_by_label("Số điện thoại").fill("024 3823 abc")
+    await page.get_by_role("button", name="Lưu").click()
+    assert "Chưa lưu" in await page.get_by_role("alert").inner_text()
+    assert await page.get_by_label("Giờ làm việc (tiếng Việt)").input_value() == hours
+    await shots(page, "office_edit")
+    await page.get_by_label("Số điện thoại").fill("024 3823 4567")
+    await page.get_by_role("button", name="Lưu").click()
+    await page.wait_for_url("**/settings?*done=office*")
+    assert "Bot dùng thông tin mới ngay" in await page.get_by_role("status").inner_text()
+    office = await page.locator("#h-office + dl, section[aria-labelledby=h-office]").first.inner_text()
+    assert "8:00–11:30" in office and "024 3823 4567" in office and "đã sửa trên trang quản trị" in office
+    await shots(page, "settings_edited")
+    # ...and the bot already uses it: no restart
+    assert harness.app.content.wards["tay-ho"].office.phones == ["024 3823 4567"]
+
+    # an unanswered group becomes a guide draft with a YAML skeleton to download
+    await page.get_by_role("link", name="Câu hỏi chưa trả lời").click()
+    group = page.locator(".group", has_text=question)
+    await group.get_by_role("button", name="Soạn hướng dẫn mới").click()
+    await page.wait_for_url("**/drafts/*")
+    assert "Đã tạo bản nháp" in await page.get_by_role("status").inner_text()
+    await shots(page, "draft")
+    async with page.expect_download() as got:
+        await page.get_by_role("link", name="Tải tệp YAML").click()
+    saved = await (await got.value).path()
+    skeleton = yaml.safe_load(saved.read_bytes().decode("utf-8"))
+    assert question in skeleton["examples"]["vi"]
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    await context.close()
