@@ -40,6 +40,29 @@ COMMANDS_VI = [
     ("subscribe", "Nhận thông báo phường"),
     ("unsubscribe", "Tắt thông báo phường"),
 ]
+COMMANDS_EN = [
+    ("start", "Start"),
+    ("menu", "Main menu"),
+    ("help", "How to use the bot"),
+    ("settings", "Change ward, neighbourhood"),
+    ("lang", "Change language"),
+    ("mytickets", "Questions sent to ward staff"),
+    ("hen", "Ask someone to come and help at home"),
+    ("subscribe", "Get ward notices"),
+    ("unsubscribe", "Stop ward notices"),
+]
+# only where the ward also runs the Zalo channel: one resident on both (bot.app.linking)
+LINK_COMMANDS = {"vi": ("lienket", "Liên kết với tài khoản Zalo"), "en": ("lienket", "Link with your Zalo account")}
+
+
+def private_commands(lang: str, zalo: bool) -> list[tuple[str, str]]:
+    """The command menu of a private chat, in Vietnamese or English."""
+    commands = list(COMMANDS_VI if lang == "vi" else COMMANDS_EN)
+    if zalo:
+        commands.insert(-2, LINK_COMMANDS[lang])
+    return commands
+
+
 # Shown in groups: staff and admins work there (tickets, bindings); residents never need them.
 COMMANDS_GROUP = [
     ("note", "Ghi chú nội bộ vào phiếu (không gửi người dân)"),
@@ -81,9 +104,13 @@ async def run_bot(settings: Settings) -> int:
     app = await build_app(settings)
     install_reply_guard(app, bot)
     dp: Dispatcher = build_dispatcher(app, make_fsm_storage(settings))
-    await bot.set_my_commands(
-        [BotCommand(command=c, description=d) for c, d in COMMANDS_VI], scope=BotCommandScopeAllPrivateChats()
-    )
+    zalo_on = settings.zalo_bot_token is not None
+    for lang, code in (("vi", None), ("en", "en")):  # Telegram shows the list of the user's app language
+        await bot.set_my_commands(
+            [BotCommand(command=c, description=d) for c, d in private_commands(lang, zalo_on)],
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=code,
+        )
     await bot.set_my_commands(
         [BotCommand(command=c, description=d) for c, d in COMMANDS_GROUP], scope=BotCommandScopeAllGroupChats()
     )

@@ -35,4 +35,14 @@ async def test_polling_bot_answers_start_and_registers_commands(tmp_path, fake):
         await task
     assert "Trợ lý số phường" in fake.last_to(777).text
     commands = [p for m, p in fake.requests if m == "setMyCommands"]
-    assert len(commands) == 2 and any("thongbao" not in str(p) and "menu" in str(p) for p in commands)
+    assert len(commands) == 3 and any("thongbao" not in str(p) and "menu" in str(p) for p in commands)
+    assert any(p.get("language_code") == "en" and "Main menu" in str(p) for p in commands)
+    assert not any("lienket" in str(p) for p in commands)  # no Zalo channel here: nothing to link with
+
+
+def test_the_link_command_is_in_the_menu_only_with_a_zalo_channel():
+    from bot.run import private_commands
+
+    assert "lienket" not in dict(private_commands("vi", zalo=False))
+    assert dict(private_commands("vi", zalo=True))["lienket"] == "Liên kết với tài khoản Zalo"
+    assert dict(private_commands("en", zalo=True))["lienket"] == "Link with your Zalo account"
