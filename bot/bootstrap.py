@@ -254,6 +254,7 @@ def zalo_channel(app: App, staff: Sender) -> ZaloChannel:
         flood=app.flood,
         announcements=app.announcements,
         linking=app.extra["linking"],
+        consultations=app.extra.get("consultations"),
     )
 
 
@@ -263,7 +264,8 @@ def zalo_notices(app: App) -> DeliveryWorker:
 
     if app.zalo is None:
         raise RuntimeError("ZALO_BOT_TOKEN is not set")
-    return app.notices.add_channel("zalo", app.zalo.notice_sender(), zalo_limiter(app.settings.zalo_rate_per_second))
+    limiter = zalo_limiter(app.settings.zalo_rate_per_second)
+    return app.notices.add_channel("zalo", app.zalo.notice_sender(), limiter, app.announcements.render_zalo)
 
 
 def make_send_limiter(settings: Settings) -> SendLimiter:
@@ -348,6 +350,7 @@ def _install_consultations(app: App) -> None:
         await worker.start(notifier(bot))
 
     app.extra["consultations"] = service
+    app.announcements.zalo_text = service.zalo_text  # the notice on Zalo says «y kien <id>», not the t.me link
     app.extra["consultation_worker"] = worker
     app.extra.setdefault("routers", []).append(consult_router.make_router)
     app.extra.setdefault("on_startup", []).append(start)

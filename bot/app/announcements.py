@@ -34,7 +34,7 @@ from bot.app.notice_model import (
     Status,
 )
 from bot.app.notice_model import notice_of as _notice
-from bot.app.notice_view import NoticeViewMixin
+from bot.app.notice_view import NoticeViewMixin, ZaloText
 from bot.app.ports import Transactions
 from bot.app.ports.notices import AnnouncementRecord, NewAnnouncement, NoticeRepository, Recipient
 from bot.app.residents import Resident, Role
@@ -76,6 +76,7 @@ class AnnouncementService(FiringMixin, NoticeViewMixin):
         self.channel = channel
         self.private_channels = [channel]  # bootstrap adds "zalo" when the Zalo channel is configured
         self.zalo_link: str | None = None  # ZALO_BOT_LINK, for the text officials paste into tổ Zalo groups
+        self.zalo_text: ZaloText | None = None  # consultations: a notice's Telegram vote link → what to type on Zalo
         self.notify: Notify | None = None  # set when a bot exists (startup); messages to officials
         self.on_queued: Callable[[], None] | None = None  # wakes the delivery worker
         self._render_cache: dict[tuple[int, str, str], Outgoing] = {}

@@ -18,6 +18,8 @@ MIN_OPEN = dt.timedelta(minutes=10)
 MAX_OPEN = dt.timedelta(days=90)
 PAYLOAD = "vote_"  # t.me/<bot>?start=vote_<id>
 VOTE = "cs:v"  # `cs:v:<id>:<option>`: a resident's vote button (Telegram: VoteCb)
+BALLOT = "cs:b"  # `cs:b:<id>`: open that ballot (the Zalo list of open consultations)
+ZALO = "zalo"  # the channel whose residents type «y kien <id>» instead of opening a link
 
 
 class ConsultError(ValueError):

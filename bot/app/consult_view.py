@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.app.consult_model import VOTE, Consultation, ConsultDraft, Scope
+from bot.app.consult_model import VOTE, ZALO, Consultation, ConsultDraft, Scope
 from bot.app.consult_results import Results, percent
 from bot.app.residents import Resident
 from bot.core.content import Content
 from bot.core.i18n import Texts
 from bot.core.schedule import format_local
 from bot.core.screens import Button, Screen, rows
+
+# texts that tell a Telegram resident to open the link; a Zalo resident is told what to type instead
+_ZALO_KEYS = frozenset({"consult.may_change_until", "consult.unknown", "consult.not_registered"})
 
 
 class ConsultViewMixin:
@@ -79,7 +82,13 @@ class ConsultViewMixin:
     def _refusal(self, r: Resident, c: Consultation, key: str) -> str:
         ward = self.content.ward(c.ward_id)
         name = ward.name.get(r.language) if ward else c.ward_id
-        return self.t(r.language, key, ward=name, tdps=", ".join(c.neighbourhoods))
+        return self._say(r, key, ward=name, tdps=", ".join(c.neighbourhoods), id=c.id)
+
+    def _say(self, r: Resident, key: str, **kw: object) -> str:
+        """A resident text; on Zalo, the variant saying what to type rather than "open the link"."""
+        if r.channel == ZALO and key in _ZALO_KEYS:
+            key += "_zalo"
+        return self.t(r.language, key, **kw)
 
     def listing(self, items: list[Consultation], lang: str, now: dt.datetime) -> Screen:
         """`/ket_qua` without a number: the recent consultations of the official's wards."""

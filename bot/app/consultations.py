@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Sequence
 
 from bot.app.announcements import AnnouncementService, Audience, Draft, NoticeError, Notify, Status
 from bot.app.consult_model import (
+    BALLOT,
     MAX_OPEN,
     MAX_OPTIONS,
     MIN_OPEN,
@@ -50,6 +52,7 @@ from bot.core.screens import Button, Screen, rows
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "BALLOT",
     "MAX_OPEN",
     "MAX_OPTIONS",
     "MIN_OPEN",
@@ -153,7 +156,7 @@ class ConsultationService(ConsultViewMixin):
             "consult.notice_text",
             question=consultation.question,
             closes=format_local(consultation.closes_at),
-            link=self.link(consultation.id),
+            how=self.t("vi", "consult.notice_how", link=self.link(consultation.id)),
         )
         audience = Audience.NEIGHBOURHOODS if d.scope is Scope.NEIGHBOURHOODS else Audience.WARD
         try:
@@ -172,6 +175,22 @@ class ConsultationService(ConsultViewMixin):
                 row2.notice_id = notice.id
                 consultation = consultation_of(row2)
         return Created(consultation, notice.status is Status.PENDING_APPROVAL)
+
+    def zalo_text(self, text: str, *, group: bool = False) -> str:
+        """A consultation notice as Zalo shows it: "bấm vào đường link" (a Telegram deep link) becomes what
+        to type on Zalo. `group`: the text officials paste into a tổ's Zalo group keeps the link for
+        Telegram users and adds the Zalo line. Any other notice comes back unchanged."""
+        m = re.search(re.escape(f"{self.deep_link_base}?start={PAYLOAD}") + r"(\d{1,9})\b", text)
+        if m is None:
+            return text
+        cid = int(m.group(1))
+        zalo = self.t("vi", "consult.notice_how_zalo", id=cid)
+        if group:
+            return f"{text}\n{zalo}"
+        telegram = self.t("vi", "consult.notice_how", link=self.link(cid))
+        if telegram in text:
+            return text.replace(telegram, zalo)
+        return text.replace(m.group(0), "").rstrip() + "\n" + zalo  # an edited notice: the link goes anyway
 
     async def get(self, consultation_id: int) -> Consultation | None:
         async with self.store() as repo:
@@ -220,6 +239,31 @@ class ConsultationService(ConsultViewMixin):
 
     # --- residents -----------------------------------------------------------------------------
 
+    async def open_in_ward(self, r: Resident) -> Screen:
+        """«ý kiến» alone on Zalo: the open consultations of her ward (and her tổ), each a numbered choice."""
+        ward = self.content.ward(r.ward_id) if r.ward_id else None
+        if ward is None:
+            return Screen(self.t(r.language, "consult.open_no_ward"))
+        lang, now = r.language, self.clock.now()
+        async with self.store() as repo:
+            rows_ = await repo.list_for_wards([ward.id], 50)
+        items = [c for c in map(consultation_of, rows_) if c.open_at(now) and self._eligible(r, c) is None]
+        items.sort(key=lambda c: (c.closes_at, c.id))  # the one closing first on top
+        name = ward.name.get(lang)
+        if not items:
+            return Screen(self.t(lang, "consult.open_empty", ward=name))
+        lines = [self.t(lang, "consult.open_title", ward=name)]
+        lines += [
+            self.t(lang, "consult.open_item", id=c.id, closes=format_local(c.closes_at), question=c.question)
+            for c in items[:8]
+        ]
+        lines.append(self.t(lang, "consult.open_pick"))
+        buttons = [
+            Button(self.t(lang, "consult.open_button", id=c.id, question=_short(c.question)), f"{BALLOT}:{c.id}")
+            for c in items[:8]
+        ]
+        return Screen("\n\n".join(lines), rows(*buttons))
+
     def _eligible(self, r: Resident, c: Consultation) -> str | None:
         """Why `r` may not vote (a text key), or None."""
         ward = self.content.ward(c.ward_id)
@@ -243,25 +287,24 @@ class ConsultationService(ConsultViewMixin):
         return Screen(text)
 
     async def open_vote(self, r: Resident, consultation_id: int) -> Screen:
-        """The deep link `vote_<id>` opened in a private chat."""
-        lang = r.language
-        c = await self.get(consultation_id) if consultation_id else None
+        """The deep link `vote_<id>` opened in a private chat (on Zalo: «y kien <id>» typed)."""
+        c = await self.get(consultation_id) if 0 < consultation_id < 2**31 else None
         if c is None:
-            return Screen(self.t(lang, "consult.unknown"))
+            return Screen(self._say(r, "consult.unknown", id=consultation_id))
         if not c.open_at(self.clock.now()):
             return await self._closed_screen(r, c)
         why = self._eligible(r, c)
         if why is not None:
             return Screen(self._refusal(r, c, why))
         async with self.store() as repo:
-            mine = await repo.vote_of(c.id, r.id)
+            mine = await repo.vote_among(c.id, await repo.person(r.id))
         return self._ballot(r, c, mine.option if mine else None)
 
     async def vote(self, r: Resident, consultation_id: int, option: int) -> Voted:
         """A vote button pressed: counted, changed, refused, or "đã kết thúc"; `stale` for a forged option."""
         now = self.clock.now()
         async with self.store() as repo:
-            row = await repo.get(consultation_id)
+            row = await repo.get(consultation_id) if 0 < consultation_id < 2**31 else None
             c = consultation_of(row) if row else None
             if c is None or not 1 <= option <= len(c.options):
                 return Voted(Screen(self.t(r.language, "common.button_gone")), stale=True)
@@ -276,19 +319,21 @@ class ConsultationService(ConsultViewMixin):
         why = self._eligible(r, c)
         if why is not None:
             return Screen(self._refusal(r, c, why))
-        mine = await repo.vote_of(c.id, r.id)
-        if mine is None and await repo.add_vote(c.id, r.id, option, r.neighbourhood or "", now):
+        # one person, one vote: her Telegram and Zalo users, once linked, share it (bot.app.linking)
+        person = await repo.person(r.id)
+        mine = await repo.vote_among(c.id, person)
+        if mine is None and await repo.add_vote(c.id, person[0], option, r.neighbourhood or "", now):
             text = self.t(lang, "consult.thanks", option=chosen)
             if c.allow_change:
-                text += "\n" + self.t(lang, "consult.may_change_until", closes=format_local(c.closes_at))
+                text += "\n" + self._say(r, "consult.may_change_until", closes=format_local(c.closes_at), id=c.id)
             return Screen(text)
-        mine = mine or await repo.vote_of(c.id, r.id)  # None before: a second tap raced the first
+        mine = mine or await repo.vote_among(c.id, person)  # None before: a second tap raced the first
         assert mine is not None
         if mine.option == option:
             return Screen(self.t(lang, "consult.same_choice", option=chosen))
         if not c.allow_change:
             return Screen(self.t(lang, "consult.no_change", option=c.options[mine.option - 1]))
-        await repo.change_vote(c.id, r.id, option, now)
+        await repo.change_vote(c.id, mine.user_id, option, now)
         return Screen(self.t(lang, "consult.changed", option=chosen))
 
     # --- closing -------------------------------------------------------------------------------
@@ -321,3 +366,8 @@ class ConsultationService(ConsultViewMixin):
             await self.notify(c.author_chat_id, Screen(text + "\n\n" + self.results_text(r, "vi")))
         except Exception:
             log.exception("could not send consultation %s's result to its author", c.id)
+
+
+def _short(text: str, limit: int = 48) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 1].rstrip() + "…"

@@ -5,6 +5,8 @@ A mixin of AnnouncementService; `render` is what the delivery worker calls for e
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.app.delivery import Item, Outgoing
 from bot.app.notice_model import Audience, Notice, OccurrenceReport, Status, notice_of
 from bot.app.ports import Transactions
@@ -16,6 +18,12 @@ from bot.core.screens import Button, Screen, rows
 GROUP_LANG = "vi"  # a tổ's group shares one language: the ward's
 
 
+class ZaloText(Protocol):
+    """A notice's text as Zalo shows it (`ConsultationService.zalo_text`): Zalo has no buttons nor deep links."""
+
+    def __call__(self, text: str, *, group: bool = False) -> str: ...
+
+
 class NoticeViewMixin:
     uow: Transactions
     t: Texts
@@ -23,6 +31,7 @@ class NoticeViewMixin:
     _render_cache: dict[tuple[int, str, str], Outgoing]
     private_channels: list[str]
     zalo_link: str | None  # ZALO_BOT_LINK: the bot's Zalo address as the operator gave it, or None
+    zalo_text: ZaloText | None
 
     def outgoing(self, notice: Notice, lang: str, private: bool, outbox_id: int) -> Outgoing:
         ward = self.content.ward(notice.ward_id)
@@ -57,6 +66,14 @@ class NoticeViewMixin:
             base.media_kind,
             base.media_file_id,
         )
+
+    async def render_zalo(self, item: Item) -> Outgoing:
+        """`render` for the Zalo delivery worker: the same message, its text as Zalo shows it."""
+        out = await self.render(item)
+        if self.zalo_text is None:
+            return out
+        s = out.screen
+        return Outgoing(Screen(self.zalo_text(s.text), s.buttons, s.image), out.media_kind, out.media_file_id)
 
     def summary(self, n: Notice, lang: str) -> str:
         audience = self.t(lang, f"announcements.audience_{n.audience.value}")
@@ -135,6 +152,8 @@ class NoticeViewMixin:
         if not has_tdp:
             return None
         paste = self.outgoing(n, GROUP_LANG, private=False, outbox_id=0).screen.text
+        if self.zalo_text is not None:
+            paste = self.zalo_text(paste, group=True)
         if self.zalo_link:
             paste += "\n\n" + self.t(GROUP_LANG, "channels.zalo_group_link", link=self.zalo_link)
         return self.t(lang, "channels.zalo_group_note", id=n.id), paste

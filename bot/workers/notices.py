@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 
 from bot.app.announcements import AnnouncementService, Notify
-from bot.app.delivery import DeliveryWorker, RateLimiter, Sender
+from bot.app.delivery import DeliveryWorker, RateLimiter, Render, Sender
 from bot.app.ports.notices import SendLimiter
 from bot.core.clock import Clock
 
@@ -69,12 +69,15 @@ class NoticeRunner:
         self.service.on_queued = self._kick
         return self.worker
 
-    def add_channel(self, channel: str, sender: Sender, limiter: SendLimiter) -> DeliveryWorker:
-        """Another channel's delivery worker on the same outbox, with its own limits (tests drain it by `pump`)."""
+    def add_channel(
+        self, channel: str, sender: Sender, limiter: SendLimiter, render: Render | None = None
+    ) -> DeliveryWorker:
+        """Another channel's delivery worker on the same outbox, with its own limits (tests drain it by `pump`);
+        `render`: how that channel shows a notice (the service's `render` when None)."""
         worker = DeliveryWorker(
             self.service.uow,
             sender,
-            self.service.render,
+            render or self.service.render,
             self.clock,
             limiter=limiter,
             on_drained=self._report,

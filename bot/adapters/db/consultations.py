@@ -10,12 +10,27 @@ import datetime as dt
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from bot.adapters.db.base import Base, UTCDateTime
 from bot.adapters.db.db import Database, dialect_insert
+from bot.adapters.db.linking import UserLinkRow
 from bot.app.ports.consultations import NewConsultation, VoteCount
 
 
@@ -103,6 +118,19 @@ class ConsultationRepo:
         q = select(VoteRow).where(VoteRow.consultation_id == consultation_id, VoteRow.user_id == user_id)
         return (await self.s.execute(q)).scalar_one_or_none()
 
+    async def person(self, user_id: int) -> tuple[int, ...]:
+        partner = await self.s.scalar(select(UserLinkRow.partner_id).where(UserLinkRow.user_id == user_id))
+        return (user_id,) if partner is None else tuple(sorted((user_id, partner)))
+
+    async def vote_among(self, consultation_id: int, user_ids: Sequence[int]) -> VoteRow | None:
+        q = (
+            select(VoteRow)
+            .where(VoteRow.consultation_id == consultation_id, VoteRow.user_id.in_(list(user_ids)))
+            .order_by(VoteRow.voted_at.desc(), VoteRow.user_id)
+            .limit(1)
+        )
+        return (await self.s.execute(q)).scalar_one_or_none()
+
     async def add_vote(
         self, consultation_id: int, user_id: int, option: int, neighbourhood: str, now: dt.datetime
     ) -> bool:
@@ -131,7 +159,7 @@ class ConsultationRepo:
     async def counts(self, consultation_id: int) -> list[VoteCount]:
         q = (
             select(VoteRow.neighbourhood, VoteRow.option, func.count())
-            .where(VoteRow.consultation_id == consultation_id)
+            .where(VoteRow.consultation_id == consultation_id, _counted())
             .group_by(VoteRow.neighbourhood, VoteRow.option)
         )
         return [VoteCount(n, o, c) for n, o, c in (await self.s.execute(q)).all()]
@@ -139,6 +167,24 @@ class ConsultationRepo:
     async def votes(self, consultation_id: int) -> Sequence[VoteRow]:
         q = select(VoteRow).where(VoteRow.consultation_id == consultation_id).order_by(VoteRow.user_id)
         return list((await self.s.execute(q)).scalars())
+
+
+def _counted() -> ColumnElement[bool]:
+    """Not outdone by her linked user's vote (both users voted before they were linked): the later one counts."""
+    other = aliased(VoteRow)
+    newer = (
+        select(literal(1))
+        .select_from(UserLinkRow)
+        .join(other, and_(other.user_id == UserLinkRow.partner_id, other.consultation_id == VoteRow.consultation_id))
+        .where(
+            UserLinkRow.user_id == VoteRow.user_id,
+            or_(
+                other.voted_at > VoteRow.voted_at,
+                and_(other.voted_at == VoteRow.voted_at, other.user_id < VoteRow.user_id),
+            ),
+        )
+    )
+    return ~newer.exists()
 
 
 class SqlConsultations:

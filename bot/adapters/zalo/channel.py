@@ -23,6 +23,7 @@ from bot.adapters.zalo.out import ZaloOut
 from bot.adapters.zalo.render import parse_reply
 from bot.app import helpdesk_buttons as B
 from bot.app.announcements import AnnouncementService
+from bot.app.consultations import ConsultationService
 from bot.app.helpdesk import Delivered, Delivery, Draft, HelpDesk, Sender
 from bot.app.linking import UNLINK_YES, Linking, LinkOutcome
 from bot.app.resident_flow import ResidentFlow
@@ -38,6 +39,11 @@ log = logging.getLogger(__name__)
 _BARE_NUMBER = re.compile(r"^\s*(?:số\s*|so\s*)?(\d{1,3})\s*\.?\s*$", re.IGNORECASE)
 # "liên kết", "lien ket 123456", "Huỷ liên kết": linking Zalo with Telegram (bot.app.linking)
 _LINK_WORDS = re.compile(r"^\s*(huy\s*)?lien\s*ket\b[\s:]*([\d\s.\-]*)$")
+# "ý kiến 12", "y kien 12", "yk 12", "ykien #12", "y kiên số 12", "Ý kiến": a consultation (bot.app.consultations);
+# read without diacritics, a slip in "kien" forgiven ("kein", "kiem", "kin")
+_CONSULT_WORDS = re.compile(
+    r"^\s*(?:xem\s+|tra\s*loi\s+)?y[\s\-_.]*k(?:ie[nm]|ein|in|ine)?(?![a-z])[\s:#.\-]*(?:so\s*)?#?\s*(\d+)?\s*[.!]?\s*$"
+)
 
 
 @dataclass
@@ -88,8 +94,9 @@ class ZaloChannel:
         flood: FloodCounter | None = None,
         announcements: AnnouncementService | None = None,
         linking: Linking | None = None,
+        consultations: ConsultationService | None = None,
     ) -> None:
-        self.announcements, self.linking = announcements, linking
+        self.announcements, self.linking, self.consultations = announcements, linking, consultations
         self.out, self.residents, self.flow, self.helpdesk, self.t = out, residents, flow, helpdesk, texts
         self.chat_keys, self.staff, self.flood = chat_keys, staff, flood
         self.asking: dict[str, Asking] = {}
@@ -142,6 +149,9 @@ class ZaloChannel:
         if self.linking is not None and (words := _LINK_WORDS.match(strip_diacritics(text.lower()))):
             self.asking.pop(chat, None)
             return await self._link(r, unlink=bool(words.group(1)), code=words.group(2).strip())
+        if self.consultations is not None and (said := _CONSULT_WORDS.match(strip_diacritics(text.lower()))):
+            self.asking.pop(chat, None)
+            return [await self._consult(r, said.group(1))]
         if is_stop_word(text):  # DỪNG / STOP works at any point, as on Telegram
             self.asking.pop(chat, None)
             return await self._subscribe(r, False)
@@ -186,6 +196,8 @@ class ZaloChannel:
             return await self.helpdesk.my_tickets(r)
         if cmd in ("subscribe", "unsubscribe"):
             return await self._subscribe(r, cmd == "subscribe")
+        if cmd in ("y_kien", "ykien", "vote") and self.consultations is not None:
+            return [await self._consult(r, arg.strip().lstrip("#") or None)]
         if cmd in ("lienket", "huylienket") and self.linking is not None:
             return await self._link(r, unlink=cmd == "huylienket", code=arg.strip())
         return self.flow.unknown_command(r)
@@ -210,6 +222,24 @@ class ZaloChannel:
         assert self.linking is not None
         await self.linking.tell(outcome.other, self.staff)
         return outcome.screens
+
+    async def _consult(self, r: Resident, number: str | None) -> Screen:
+        """«ý kiến 12»: that consultation's question with numbered options; «ý kiến»: her ward's open ones."""
+        assert self.consultations is not None
+        if number is None:
+            return await self.consultations.open_in_ward(r)
+        return await self.consultations.open_vote(r, int(number) if len(number) <= 12 else 0)
+
+    async def _consult_press(self, r: Resident, args: list[str]) -> Screen:
+        """A number under a ballot (`cs:v:<id>:<option>`) or under the list of open ones (`cs:b:<id>`)."""
+        assert self.consultations is not None
+        what, nums = (args[0] if args else ""), args[1:]
+        if nums and all(n.isdigit() and len(n) <= 9 for n in nums):
+            if what == "v" and len(nums) == 2:
+                return (await self.consultations.vote(r, int(nums[0]), int(nums[1]))).screen
+            if what == "b" and len(nums) == 1:
+                return await self.consultations.open_vote(r, int(nums[0]))
+        return Screen(self.t(r.language, "common.button_gone"))
 
     def _stop_confirm(self, r: Resident) -> Screen:
         lang = r.language
@@ -239,6 +269,9 @@ class ZaloChannel:
             # "Đã hiểu" under a notice: counted once, only from the chat it went to
             await self.announcements.ack(int(args[1]), external_id(chat))
             return [Screen(self.t(r.language, "announcements.ack_thanks"))]
+        if verb == "cs" and self.consultations is not None:  # a consultation's ballot, as Telegram's VoteCb
+            self.asking.pop(chat, None)
+            return [await self._consult_press(r, args)]
         if verb == "lk" and self.linking is not None:  # the answer to "Huỷ liên kết?"
             yes = action == UNLINK_YES
             return await self._linked(await (self.linking.unlink(r) if yes else self.linking.kept(r)))

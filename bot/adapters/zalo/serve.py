@@ -23,6 +23,7 @@ from bot.adapters.zalo.out import LastScreens, ZaloDeskSender, ZaloOut
 from bot.adapters.zalo.polling import ZaloPoller
 from bot.adapters.zalo.webhook import DEFAULT_PATH, ZaloWebhook
 from bot.app.announcements import AnnouncementService
+from bot.app.consultations import ConsultationService
 from bot.app.helpdesk import HelpDesk, Sender
 from bot.app.linking import Linking
 from bot.app.ports import Transactions
@@ -59,6 +60,7 @@ class ZaloSide:
         flood: FloodCounter | None = None,
         announcements: AnnouncementService | None = None,
         linking: Linking | None = None,
+        consultations: ConsultationService | None = None,
     ) -> ZaloChannel:
         """The update handler; `staff` reaches the Telegram staff group (tickets, admins)."""
         return ZaloChannel(
@@ -72,6 +74,7 @@ class ZaloSide:
             flood=flood,
             announcements=announcements,
             linking=linking,
+            consultations=consultations,
         )
 
     def notice_sender(self) -> ZaloNoticeSender:
