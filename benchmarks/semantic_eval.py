@@ -281,7 +281,7 @@ def main() -> None:
     if args.misses:  # tuning sets only
         for name, rows in tuning.items():
             for row in rows:
-                got, offered, via = decide(row, policy)
+                got, _offered, via = decide(row, policy)
                 want = None if row.topic == "none" else row.topic
                 if got != want:
                     lex = row.lexical.topic
